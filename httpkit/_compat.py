@@ -1,0 +1,126 @@
+"""Python 2/3 differences, in ONE place.
+
+Rules: this is the only module that looks at the Python version. It never
+rebinds ``str`` or ``bytes``; it only gives names to the things that differ.
+"""
+from __future__ import absolute_import, division, print_function
+
+import sys
+
+PY2 = sys.version_info[0] == 2
+
+if PY2:  # pragma: no cover - exercised by the 2.7 run
+    text_type = unicode  # noqa: F821
+    binary_type = str
+    string_types = (str, unicode)  # noqa: F821
+    integer_types = (int, long)  # noqa: F821
+    from urlparse import urlsplit, urlunsplit, urljoin  # noqa: F401
+    from urllib import urlencode, quote, unquote  # noqa: F401
+    from collections import Mapping, MutableMapping  # noqa: F401
+    import Queue as queue  # noqa: F401
+    from cookielib import CookieJar  # noqa: F401
+    from Cookie import SimpleCookie  # noqa: F401
+    import httplib as http_client  # noqa: F401
+
+    def b2s(data):
+        """Bytes to the native str type (no-op on 2.7)."""
+        return data
+
+    def iterbytes(data):
+        return (ord(c) for c in data)
+
+    def reraise(exc_type, exc, tb):
+        exec("raise exc_type, exc, tb")  # noqa: S102 - 2.7 syntax only
+
+    def memoryview_bytes(view):
+        # bytes(memoryview) is the *repr* on 2.7.
+        return view.tobytes()
+
+    monotonic_source = None
+else:
+    text_type = str
+    binary_type = bytes
+    string_types = (str,)
+    integer_types = (int,)
+    from urllib.parse import urlsplit, urlunsplit, urljoin, urlencode, quote, unquote  # noqa: F401
+    from collections.abc import Mapping, MutableMapping  # noqa: F401
+    import queue  # noqa: F401
+    from http.cookiejar import CookieJar  # noqa: F401
+    from http.cookies import SimpleCookie  # noqa: F401
+    import http.client as http_client  # noqa: F401
+
+    def b2s(data):
+        """Bytes to the native str type (latin-1, lossless)."""
+        return data.decode("latin-1")
+
+    iterbytes = iter
+
+    def reraise(exc_type, exc, tb):
+        raise exc.with_traceback(tb)
+
+    def memoryview_bytes(view):
+        return bytes(view)
+
+
+def monotonic():
+    """Seconds from a clock that never goes backwards."""
+    return _monotonic()
+
+
+if PY2:  # pragma: no cover
+    # 2.7 has no time.monotonic; read CLOCK_MONOTONIC through ctypes where
+    # possible, else fall back to time.time (documented: deadlines may drift).
+    def _make_monotonic():
+        import ctypes
+        import ctypes.util
+        import os
+        import time
+
+        class _Timespec(ctypes.Structure):
+            _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
+
+        try:
+            librt = ctypes.CDLL(ctypes.util.find_library("rt") or "librt.so.1", use_errno=True)
+            clock_gettime = librt.clock_gettime
+        except (OSError, AttributeError):
+            return time.time
+        clock_gettime.argtypes = [ctypes.c_int, ctypes.POINTER(_Timespec)]
+        ts = _Timespec()
+        clock_id = 1  # CLOCK_MONOTONIC on Linux
+
+        def _mono():
+            if clock_gettime(clock_id, ctypes.pointer(ts)) != 0:
+                errno_ = ctypes.get_errno()
+                raise OSError(errno_, os.strerror(errno_))
+            return ts.tv_sec + ts.tv_nsec * 1e-9
+
+        return _mono
+
+    _monotonic = _make_monotonic()
+else:
+    import time as _time
+
+    _monotonic = _time.monotonic
+
+
+def to_bytes(value, encoding="latin-1"):
+    """Return ``value`` as bytes (text is encoded with ``encoding``)."""
+    if isinstance(value, binary_type):
+        return value
+    return value.encode(encoding)
+
+
+def to_text(value, encoding="latin-1"):
+    """Return ``value`` as text (bytes are decoded with ``encoding``)."""
+    if isinstance(value, text_type):
+        return value
+    return value.decode(encoding)
+
+
+def to_str(value, encoding="latin-1"):
+    """Return ``value`` as the native ``str`` type."""
+    if isinstance(value, str):
+        return value
+    if PY2:
+        return value.encode(encoding)
+    return value.decode(encoding)

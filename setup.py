@@ -1,0 +1,78 @@
+"""httpkit packaging: one source for CPython 2.7.18 and 3.9+.
+
+Dependencies are chosen per interpreter with environment markers: 2.7 gets
+the newest releases that still support it, 3.x gets current ones.
+"""
+import io
+import os
+import re
+
+from setuptools import find_packages, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def version():
+    with io.open(os.path.join(HERE, "httpkit", "__version__.py"), encoding="utf-8") as f:
+        return re.search(r'__version__ = "([^"]+)"', f.read()).group(1)
+
+
+PY2 = 'python_version < "3"'
+PY3 = 'python_version >= "3"'
+
+install_requires = [
+    "h11>=0.11,<0.12; " + PY2,
+    "h11>=0.14,<1; " + PY3,
+    "idna>=2.8,<3; " + PY2,
+    "idna>=3.3; " + PY3,
+    "certifi==2021.10.8; " + PY2,
+    "certifi>=2023.7.22; " + PY3,
+    "urllib3>=1.26.18,<2; " + PY2,
+    "urllib3>=1.26.18,<3; " + PY3,
+    "cachecontrol==0.12.6; " + PY2,
+    'cachecontrol>=0.13,<=0.14.3; python_version == "3.9"',
+    'cachecontrol>=0.14; python_version >= "3.10"',
+    # Enum (PEP 543's TLSVersion, CipherSuite, NextProtocol) is stdlib on 3.x.
+    "enum34>=1.1.10; " + PY2,
+]
+
+extras_require = {
+    "pyopenssl": [
+        "pyOpenSSL==21.0.0; " + PY2, "cryptography==3.3.2; " + PY2,
+        "pyOpenSSL>=23.2; " + PY3,
+    ],
+    "twisted": [
+        "Twisted==20.3.0; " + PY2, "pyOpenSSL==21.0.0; " + PY2,
+        "Twisted>=23.10; " + PY3,
+    ],
+    "truststore": ['truststore>=0.9; python_version >= "3.10"'],
+    "brotli": ["brotli>=1.0.9; " + PY3, "brotli==1.0.9; " + PY2],
+    "zstd": ['zstandard>=0.21; ' + PY3],
+    "redis": ["redis>=4.5; " + PY3, "redis==3.5.3; " + PY2],
+}
+extras_require["all"] = sorted(set(r for reqs in extras_require.values() for r in reqs))
+
+setup(
+    name="httpkit",
+    version=version(),
+    description="A requests-style HTTP client: blocking, asyncio and Twisted on one sans-I/O core",
+    long_description=io.open(os.path.join(HERE, "README.md"), encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    packages=find_packages(include=["httpkit", "httpkit.*"]),
+    package_data={"httpkit": ["py.typed"]},
+    python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*, !=3.6.*, !=3.7.*, !=3.8.*",
+    install_requires=install_requires,
+    extras_require=extras_require,
+    classifiers=[
+        "Programming Language :: Python :: 2.7",
+        "Programming Language :: Python :: 3.9",
+        "Programming Language :: Python :: 3.10",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "Programming Language :: Python :: 3.13",
+        "Framework :: AsyncIO",
+        "Framework :: Twisted",
+    ],
+    zip_safe=False,
+)

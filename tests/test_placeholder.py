@@ -1,0 +1,3 @@
+def test_import():
+    import httpkit.tls
+    assert httpkit.tls.backend  # replaced by real tests

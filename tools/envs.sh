@@ -1,0 +1,53 @@
+# Shared by tools/test, tools/demo and benchmarks: create or reuse one virtual
+# environment per supported Python under .venvs/, with httpkit installed in
+# editable mode and the test dependencies. Source it, then call ensure_env VER.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYENV_ROOT="${PYENV_ROOT:-$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")}"
+ALL_PYTHONS="2.7 3.9 3.10 3.11 3.12 3.13"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+
+# Full interpreter version for a short one (2.7 -> 2.7.18), from pyenv.
+py_path() {
+  local short="$1" v
+  v=$(ls "$PYENV_ROOT/versions" | grep -E "^${short//./\\.}\.[0-9]+$" | sort -V | tail -n 1)
+  [ -n "$v" ] || { echo "no pyenv Python $short under $PYENV_ROOT/versions" >&2; return 1; }
+  echo "$PYENV_ROOT/versions/$v/bin/python"
+}
+
+# The stamp changes when anything that decides the installed set changes.
+_stamp() { cat "$ROOT/setup.py" "$ROOT/tools/envs.sh" "$ROOT/tests/requirements.txt" | cksum | cut -d' ' -f1; }
+
+_bootstrap_virtualenv() {
+  # 2.7 has no venv module: create its environment with virtualenv 20.21
+  # (the last release able to create 2.7 environments), run from Python 3.11.
+  local tv="$ROOT/.venvs/tools"
+  if [ ! -x "$tv/bin/virtualenv" ]; then
+    "$(py_path 3.11)" -m venv "$tv"
+    "$tv/bin/pip" install -q "virtualenv==20.21.1" >/dev/null 2>&1 || "$tv/bin/pip" install -q "virtualenv==20.21.1"
+  fi
+  echo "$tv/bin/virtualenv"
+}
+
+# ensure_env 3.11 -> prints the env's python path
+ensure_env() {
+  local short="$1" env="$ROOT/.venvs/py$1" stamp
+  stamp=$(_stamp)
+  if [ -f "$env/.stamp" ] && [ "$(cat "$env/.stamp")" = "$stamp" ] && [ -x "$env/bin/python" ]; then
+    echo "$env/bin/python"; return 0
+  fi
+  local py; py=$(py_path "$short")
+  echo "[env] preparing $env" >&2
+  rm -rf "$env"
+  if [ "$short" = "2.7" ]; then
+    "$(_bootstrap_virtualenv)" -q -p "$py" "$env" >&2
+  else
+    "$py" -m venv "$env" >&2
+  fi
+  (cd "$ROOT" && "$env/bin/python" -m pip install -q -e ".[all]" -r tests/requirements.txt 2>&1 \
+     | grep -v -E "^WARNING: (Url|Location) 'file:" >&2) || true
+  "$env/bin/python" -c "import httpkit, h11, pytest" >&2 || { echo "[env] install failed for $short" >&2; return 1; }
+  echo "$stamp" > "$env/.stamp"
+  echo "$env/bin/python"
+}
