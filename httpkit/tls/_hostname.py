@@ -1,3 +1,4 @@
+# -*- coding: utf-8 -*-
 """Host names for SNI and certificate checks: IDNA, IP literals, IP SANs.
 
 Rules:

@@ -1,0 +1,353 @@
+"""Values shared by every front-end: Headers, Request, Response.
+
+Rules:
+- No I/O here. A Response's body is pulled through its front-end
+  (``response._frontend``), which runs the core body flow with its own I/O;
+  everything else (status, headers, text, json, links, raise_for_status) is
+  computed here once for all front-ends.
+- Header names and values are native ``str``; CR, LF and NUL are refused
+  when a header is set, so nothing can be smuggled onto the wire.
+"""
+from __future__ import absolute_import, division, print_function
+
+import datetime
+import json as _json
+import re
+
+from ._compat import MutableMapping, binary_type, string_types, text_type, to_str
+from .exceptions import HTTPError, InvalidHeader, JSONDecodeError, ResponseNotRead
+
+__all__ = ["Headers", "Request", "Response"]
+
+_BAD_VALUE = re.compile(r"[\r\n\x00]")
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+def check_header(name, value):
+    """Return ``(name, value)`` as native str, or raise InvalidHeader."""
+    if not isinstance(name, str):
+        name = to_str(name)
+    if not isinstance(value, str):
+        if isinstance(value, (text_type, binary_type)):
+            value = to_str(value, "latin-1") if isinstance(value, binary_type) else \
+                to_str(value.encode("latin-1") if str is bytes else value)
+        else:
+            raise InvalidHeader("Header %r value must be str or bytes, not %s"
+                                % (name, type(value).__name__))
+    if not _TOKEN.match(name):
+        raise InvalidHeader("Invalid header name %r" % (name,))
+    if _BAD_VALUE.search(value):
+        raise InvalidHeader("Invalid header value for %r: CR, LF and NUL are not allowed" % (name,))
+    return name, value.strip(" \t")
+
+
+class Headers(MutableMapping):
+    """Case-insensitive, ordered, multi-valued HTTP headers.
+
+    ``h[name]`` joins repeated fields with ``", "`` (requests semantics);
+    ``h.get_all(name)`` returns each value; ``h.add(name, value)`` appends.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, headers=None, _trusted=None):
+        # _items: list of [lower_name, name, value]
+        if _trusted is not None:
+            self._items = _trusted
+            return
+        self._items = []
+        if headers:
+            self.update(headers)
+
+    @classmethod
+    def from_wire(cls, raw):
+        """Build from h11's ``[(name_bytes, value_bytes), ...]`` without re-validation."""
+        if str is bytes:
+            return cls(_trusted=[[n.lower(), n, v] for n, v in raw])
+        return cls(_trusted=[[n.decode("latin-1").lower(), n.decode("latin-1"),
+                              v.decode("latin-1")] for n, v in raw])
+
+    def __getitem__(self, key):
+        lower = key.lower()
+        values = [v for k, _, v in self._items if k == lower]
+        if not values:
+            raise KeyError(key)
+        return values[0] if len(values) == 1 else ", ".join(values)
+
+    def __setitem__(self, key, value):
+        name, value = check_header(key, value)
+        lower = name.lower()
+        for i, item in enumerate(self._items):
+            if item[0] == lower:
+                self._items[i] = [lower, name, value]
+                self._items[i + 1:] = [it for it in self._items[i + 1:] if it[0] != lower]
+                return
+        self._items.append([lower, name, value])
+
+    def __delitem__(self, key):
+        lower = key.lower()
+        kept = [it for it in self._items if it[0] != lower]
+        if len(kept) == len(self._items):
+            raise KeyError(key)
+        self._items = kept
+
+    def __contains__(self, key):
+        if not isinstance(key, string_types):
+            return False
+        lower = key.lower()
+        return any(k == lower for k, _, _ in self._items)
+
+    def __iter__(self):
+        seen = set()
+        for lower, name, _ in self._items:
+            if lower not in seen:
+                seen.add(lower)
+                yield name
+
+    def __len__(self):
+        return len(set(k for k, _, _ in self._items))
+
+    def add(self, key, value):
+        """Append a field, keeping any existing ones with the same name."""
+        name, value = check_header(key, value)
+        self._items.append([name.lower(), name, value])
+
+    def get_all(self, key):
+        """Every value of ``key``, in order (``[]`` if absent)."""
+        lower = key.lower()
+        return [v for k, _, v in self._items if k == lower]
+
+    getlist = get_all
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def raw_items(self):
+        """``[(name, value), ...]`` in order, repeated fields separate."""
+        return [(name, value) for _, name, value in self._items]
+
+    def copy(self):
+        return Headers(_trusted=[list(it) for it in self._items])
+
+    def lower_items(self):
+        return ((k, v) for k, _, v in self._items)
+
+    def __eq__(self, other):
+        if isinstance(other, Headers):
+            return sorted(self.lower_items()) == sorted(other.lower_items())
+        try:
+            other = Headers(other)
+        except Exception:
+            return NotImplemented
+        return self == other
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = None
+
+    def __repr__(self):
+        return "Headers(%r)" % (self.raw_items(),)
+
+
+class Request(object):
+    """A request ready to send: method, URL, headers and body.
+
+    ``url`` is the string form (requests semantics); ``parsed_url`` the
+    validated :class:`httpkit._urls.URL`. ``body`` is ``None``, bytes, a file
+    object or an iterable of bytes (sent chunked when its length is unknown).
+    """
+
+    __slots__ = ("method", "parsed_url", "headers", "body", "body_length", "_body_start",
+                 "hooks")
+
+    def __init__(self, method, url, headers=None, body=None, body_length=None, hooks=None):
+        from ._urls import URL
+        self.method = to_str(method).upper()
+        self.parsed_url = url if isinstance(url, URL) else URL(url)
+        self.headers = headers if isinstance(headers, Headers) else Headers(headers)
+        self.body = body
+        self.body_length = body_length
+        self._body_start = None
+        self.hooks = hooks or {}
+
+    @property
+    def url(self):
+        return str(self.parsed_url)
+
+    @property
+    def path_url(self):
+        return self.parsed_url.target
+
+    def copy(self):
+        """A shallow copy with its own headers."""
+        r = Request(self.method, self.parsed_url, self.headers.copy(), self.body,
+                    self.body_length, self.hooks)
+        r._body_start = self._body_start
+        return r
+
+    def __repr__(self):
+        return "<Request [%s]>" % self.method
+
+
+_REDIRECT_CODES = frozenset((301, 302, 303, 307, 308))
+
+
+class Response(object):
+    """An HTTP response. The body is read through the front-end that made it."""
+
+    __attrs__ = ("status_code", "reason", "headers", "url", "history", "request",
+                 "elapsed", "http_version")
+
+    def __init__(self, status_code, reason, headers, request, http_version="HTTP/1.1"):
+        self.status_code = status_code
+        self.reason = reason
+        self.headers = headers
+        self.request = request
+        self.url = request.url if request is not None else None
+        self.http_version = http_version
+        self.history = []
+        self.elapsed = datetime.timedelta(0)
+        self.cookies = None
+        self.from_cache = False
+        self._content = None
+        self._content_consumed = False
+        self._encoding = None
+        self._stream = None        # core BodyStream while the body is unread
+        self._frontend = None      # how to pull the body (set by the front-end)
+        self.connection = None
+
+    # ---- status
+    @property
+    def ok(self):
+        """True unless the status is 4xx or 5xx."""
+        return self.status_code < 400
+
+    def __bool__(self):
+        return self.ok
+
+    __nonzero__ = __bool__
+
+    @property
+    def is_redirect(self):
+        """A redirect with a Location that httpkit would follow."""
+        return "location" in self.headers and self.status_code in _REDIRECT_CODES
+
+    @property
+    def is_permanent_redirect(self):
+        return "location" in self.headers and self.status_code in (301, 308)
+
+    def raise_for_status(self):
+        """Raise HTTPError for a 4xx/5xx status; return the response otherwise."""
+        if 400 <= self.status_code < 600:
+            kind = "Client" if self.status_code < 500 else "Server"
+            reason = self.reason
+            if isinstance(reason, binary_type):
+                reason = reason.decode("latin-1")
+            raise HTTPError("%d %s Error: %s for url: %s"
+                            % (self.status_code, kind, reason, self.url), response=self)
+        return self
+
+    # ---- body
+    @property
+    def content(self):
+        """The whole body as bytes (read on first access in the blocking front-end)."""
+        if self._content is None:
+            if self._frontend is None:
+                raise ResponseNotRead("the body of %r has not been read" % self)
+            self._content = self._frontend.read_all(self)
+        return self._content
+
+    @property
+    def encoding(self):
+        """The charset used by :attr:`text` (header, then JSON/BOM rules; settable)."""
+        if self._encoding is None:
+            from ._charset import encoding_from_headers
+            self._encoding = encoding_from_headers(self.headers)
+        return self._encoding
+
+    @encoding.setter
+    def encoding(self, value):
+        self._encoding = value
+
+    @property
+    def apparent_encoding(self):
+        """The charset guessed from the body itself."""
+        from ._charset import guess_encoding
+        return guess_encoding(self.content)
+
+    @property
+    def text(self):
+        """The body decoded to text (see :attr:`encoding`)."""
+        from ._charset import decode_text
+        return decode_text(self.content, self._encoding or self.encoding_or_none(),
+                           self.headers)
+
+    def encoding_or_none(self):
+        from ._charset import encoding_from_headers
+        return encoding_from_headers(self.headers)
+
+    def json(self, **kwargs):
+        """Decode the body as JSON (UTF-8/16/32 detected per RFC 8259)."""
+        from ._charset import json_text
+        try:
+            return _json.loads(json_text(self.content, self._encoding), **kwargs)
+        except ValueError as exc:
+            raise JSONDecodeError("Response body is not valid JSON: %s" % exc, response=self)
+
+    @property
+    def links(self):
+        """The parsed Link header, keyed by ``rel`` (or URL)."""
+        from ._charset import parse_link_header
+        header = self.headers.get("link")
+        result = {}
+        if header:
+            for link in parse_link_header(header):
+                result[link.get("rel") or link.get("url")] = link
+        return result
+
+    def iter_lines(self, chunk_size=512, decode_unicode=False, delimiter=None):
+        """Yield the body line by line (streamed)."""
+        pending = None
+        for chunk in self.iter_content(chunk_size, decode_unicode=decode_unicode):
+            if pending is not None:
+                chunk = pending + chunk
+            lines = chunk.split(delimiter) if delimiter else chunk.splitlines()
+            if lines and lines[-1] and chunk and lines[-1][-1:] == chunk[-1:]:
+                pending = lines.pop()
+            else:
+                pending = None
+            for line in lines:
+                yield line
+        if pending is not None:
+            yield pending
+
+    def iter_content(self, chunk_size=1, decode_unicode=False):
+        """Yield the body in pieces (the front-end streams it)."""
+        if self._content is not None:
+            data = self._content
+            chunks = (data[i:i + chunk_size] for i in range(0, len(data), max(chunk_size or 1, 1)))
+        elif self._frontend is None:
+            raise ResponseNotRead("the body of %r has not been read" % self)
+        else:
+            chunks = self._frontend.iter_body(self, chunk_size)
+        if decode_unicode:
+            from ._charset import iter_decode
+            return iter_decode(chunks, self.encoding or "utf-8")
+        return chunks
+
+    def close(self):
+        """Release the connection (discarding any unread body)."""
+        if self._frontend is not None:
+            self._frontend.close(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __repr__(self):
+        return "<Response [%d]>" % self.status_code

@@ -1,0 +1,207 @@
+"""URLs: parse, validate, encode query parameters, resolve redirects.
+
+Rules:
+- Parsing and percent-encoding of unsafe characters is urllib3's
+  ``parse_url`` (same in 1.26 and 2.x); host names are IDNA-encoded by
+  :func:`httpkit.tls._hostname.parse_host` (UTS 46), so the Host header, SNI
+  and certificate checks all see the same A-label.
+- Anything that could smuggle bytes onto the wire (CR, LF, NUL, other
+  controls, spaces in the host) raises InvalidURL before a byte is sent.
+- Query parameters are encoded like requests: lists repeat the key, ``None``
+  values are dropped, bytes and text both accepted.
+"""
+from __future__ import absolute_import, division, print_function
+
+import re
+
+from ._compat import Mapping, binary_type, string_types, text_type, to_str, urlencode, urljoin
+from .exceptions import InvalidSchema, InvalidURL, MissingSchema
+from .tls._hostname import InvalidHostname, parse_host
+
+__all__ = ["URL", "encode_params", "DEFAULT_PORTS"]
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_CONTROL = re.compile(u"[\x00-\x1f\x7f]")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+class URL(object):
+    """An absolute http(s) URL, validated and normalised.
+
+    Attributes: ``scheme`` (lower case), ``host`` (A-label or IP literal, no
+    brackets), ``port`` (explicit or default), ``path``, ``query`` (or
+    ``None``), ``fragment`` (or ``None``), ``username``/``password`` (or
+    ``None``, percent-decoded).
+    """
+
+    __slots__ = ("scheme", "host", "port", "path", "query", "fragment",
+                 "username", "password", "is_ip", "_explicit_port", "_str")
+
+    def __init__(self, url):
+        if isinstance(url, URL):
+            for name in URL.__slots__:
+                setattr(self, name, getattr(url, name))
+            return
+        if isinstance(url, binary_type):
+            url = url.decode("utf-8")
+        url = text_type(url).strip()
+        if _CONTROL.search(url):
+            raise InvalidURL("URL contains control characters (CR, LF, NUL...): %r" % (url,))
+        if not _SCHEME.match(url):
+            raise MissingSchema("No scheme supplied in %r: perhaps you meant https://%s?"
+                                % (url, url))
+        self._parse(url)
+
+    def _parse(self, url):
+        from urllib3.util import parse_url
+        from urllib3.exceptions import LocationParseError
+        try:
+            parsed = parse_url(url)
+        except (LocationParseError, ValueError) as exc:
+            raise InvalidURL("Invalid URL %r: %s" % (url, exc))
+        scheme = (parsed.scheme or "").lower()
+        if scheme not in DEFAULT_PORTS:
+            raise InvalidSchema("No connection adapters were found for %r "
+                                "(httpkit speaks http and https)" % (url,))
+        if not parsed.host:
+            raise InvalidURL("Invalid URL %r: no host supplied" % (url,))
+        try:
+            self.host, self.is_ip = parse_host(parsed.host)
+        except (InvalidHostname, UnicodeError) as exc:
+            raise InvalidURL("Invalid URL %r: %s" % (url, exc))
+        if parsed.port is not None and not 0 < parsed.port < 65536:
+            raise InvalidURL("Invalid URL %r: port out of range" % (url,))
+        self.scheme = str(scheme)
+        self._explicit_port = parsed.port
+        self.port = parsed.port or DEFAULT_PORTS[scheme]
+        self.path = to_str(parsed.path or "/")
+        self.query = None if parsed.query is None else to_str(parsed.query)
+        self.fragment = None if parsed.fragment is None else to_str(parsed.fragment)
+        self.username, self.password = _split_auth(parsed.auth)
+        self._str = None
+
+    # ---- derived forms
+    @property
+    def origin(self):
+        """``(scheme, host, port)``: what same-origin checks and the pool compare."""
+        return (self.scheme, self.host, self.port)
+
+    @property
+    def host_header(self):
+        """The Host header value: host plus the port when it is not the default."""
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        if self.port != DEFAULT_PORTS[self.scheme]:
+            return "%s:%d" % (host, self.port)
+        return host
+
+    netloc = host_header
+
+    @property
+    def target(self):
+        """The request-target: path plus query."""
+        if self.query is None:
+            return self.path
+        return self.path + "?" + self.query
+
+    def __str__(self):
+        if self._str is None:
+            auth = ""
+            if self.username is not None:
+                from ._compat import quote
+                auth = quote(self.username, safe="")
+                if self.password is not None:
+                    auth += ":" + quote(self.password, safe="")
+                auth += "@"
+            s = "%s://%s%s%s" % (self.scheme, auth, self.host_header, self.target)
+            if self.fragment is not None:
+                s += "#" + self.fragment
+            self._str = s
+        return self._str
+
+    def __repr__(self):
+        return "URL(%r)" % str(self)
+
+    def __eq__(self, other):
+        return str(self) == str(other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(str(self))
+
+    def without_auth(self):
+        """This URL without user:password (what is sent and shown)."""
+        if self.username is None:
+            return self
+        copy = URL(self)
+        copy.username = copy.password = None
+        copy._str = None
+        return copy
+
+    def join(self, location):
+        """Resolve a (possibly relative) Location against this URL.
+
+        A fragment on this URL is kept when the Location has none (RFC 9110
+        section 10.2.2).
+        """
+        if isinstance(location, binary_type):
+            location = location.decode("utf-8", "surrogateescape") if str is not bytes \
+                else location.decode("latin-1")
+        location = location.strip()
+        if location.startswith("//"):
+            location = "%s:%s" % (self.scheme, location)
+        joined = URL(urljoin(str(self.without_auth()), location))
+        if joined.fragment is None and self.fragment is not None:
+            joined.fragment = self.fragment
+            joined._str = None
+        return joined
+
+    def with_params(self, params):
+        """Return a copy with ``params`` appended to the query (requests semantics)."""
+        encoded = encode_params(params)
+        if not encoded:
+            return self
+        copy = URL(self)
+        copy.query = encoded if not copy.query else copy.query + "&" + encoded
+        copy._str = None
+        return copy
+
+
+def _split_auth(auth):
+    if not auth:
+        return None, None
+    from ._compat import unquote
+    user, sep, password = auth.partition(":")
+    return to_str(unquote(user)), (to_str(unquote(password)) if sep else None)
+
+
+def encode_params(params):
+    """Encode query parameters like requests: dicts, pairs, strings, bytes.
+
+    Lists and tuples as values repeat the key; ``None`` values are dropped.
+    """
+    if params is None:
+        return ""
+    if isinstance(params, (string_types, binary_type)):
+        return to_str(params)
+    if hasattr(params, "read"):
+        return to_str(params.read())
+    items = params.items() if isinstance(params, Mapping) else params
+    pairs = []
+    for key, values in items:
+        if isinstance(values, (string_types, binary_type)) or not hasattr(values, "__iter__"):
+            values = [values]
+        for value in values:
+            if value is None:
+                continue
+            pairs.append((_param_bytes(key), _param_bytes(value)))
+    return urlencode(pairs)
+
+
+def _param_bytes(value):
+    if isinstance(value, text_type):
+        return value.encode("utf-8")
+    if isinstance(value, binary_type):
+        return value
+    return text_type(value).encode("utf-8")

@@ -1,0 +1,185 @@
+# -*- coding: utf-8 -*-
+"""Every error httpkit raises, with the names requests users already catch.
+
+::
+
+    RequestException (IOError)
+    ├── HTTPError                      raise_for_status() on 4xx/5xx
+    ├── ConnectionError
+    │   ├── ConnectTimeout (also Timeout)
+    │   ├── ProxyError
+    │   ├── SSLError                   .tls_error is the httpkit.tls error (with .reason)
+    │   └── RemoteProtocolError        the server broke HTTP/1.1
+    ├── Timeout
+    │   ├── ConnectTimeout
+    │   ├── ReadTimeout
+    │   ├── WriteTimeout
+    │   ├── PoolTimeout                no connection slot within the pool timeout
+    │   └── DeadlineExceeded           the total deadline passed
+    ├── TooManyRedirects
+    ├── InvalidURL (also ValueError)
+    │   ├── MissingSchema
+    │   ├── InvalidSchema
+    │   └── InvalidProxyURL
+    ├── URLRequired
+    ├── InvalidHeader (also ValueError)
+    ├── ChunkedEncodingError
+    │   └── IncompleteRead             the body ended before its declared end
+    ├── ContentDecodingError
+    │   └── DecompressionBombError     decoded size or ratio over the limit
+    ├── StreamConsumedError (also TypeError)
+    ├── ResponseNotRead                async/Twisted: read the body before .content
+    ├── RetryError                     retries exhausted on a status
+    ├── UnrewindableBodyError
+    └── InvalidJSONError
+        └── JSONDecodeError (also ValueError)
+
+Every error carries ``.request`` (and ``.response`` when there is one). Foreign
+exceptions (socket, ssl, asyncio, Twisted) are mapped to these only at the
+driver boundary, once per driver.
+"""
+from __future__ import absolute_import, division, print_function
+
+
+class RequestException(IOError):
+    """Something went wrong while handling a request."""
+
+    def __init__(self, *args, **kwargs):
+        self.response = kwargs.pop("response", None)
+        self.request = kwargs.pop("request", None)
+        if self.request is None and self.response is not None:
+            self.request = getattr(self.response, "request", None)
+        super(RequestException, self).__init__(*args, **kwargs)
+
+
+class HTTPError(RequestException):
+    """The server answered with a 4xx or 5xx status."""
+
+
+class ConnectionError(RequestException):  # noqa: A001 - requests' name
+    """The connection failed or broke."""
+
+
+class ProxyError(ConnectionError):
+    """The proxy refused or failed the request."""
+
+
+class SSLError(ConnectionError):
+    """TLS failed; ``tls_error`` is the underlying httpkit.tls error."""
+
+    def __init__(self, *args, **kwargs):
+        self.tls_error = kwargs.pop("tls_error", None)
+        super(SSLError, self).__init__(*args, **kwargs)
+
+    @property
+    def reason(self):
+        """Why TLS failed (``"expired"``, ``"hostname_mismatch"``...), if known."""
+        return getattr(self.tls_error, "reason", None)
+
+
+class RemoteProtocolError(ConnectionError):
+    """The server sent something that is not valid HTTP/1.1."""
+
+
+class Timeout(RequestException):
+    """A timeout expired."""
+
+
+class ConnectTimeout(ConnectionError, Timeout):
+    """No connection within the connect timeout (safe to retry)."""
+
+
+class ReadTimeout(Timeout):
+    """The server sent nothing within the read timeout."""
+
+
+class WriteTimeout(Timeout):
+    """The request could not be sent within the write timeout."""
+
+
+class PoolTimeout(Timeout):
+    """No connection became free within the pool timeout."""
+
+
+class DeadlineExceeded(Timeout):
+    """The request's total deadline passed."""
+
+
+class URLRequired(RequestException):
+    """A valid URL is required to make a request."""
+
+
+class TooManyRedirects(RequestException):
+    """More redirects than the session's max_redirects."""
+
+
+class InvalidURL(RequestException, ValueError):
+    """The URL is not valid."""
+
+
+class MissingSchema(InvalidURL):
+    """The URL has no scheme (did you mean https://...?)."""
+
+
+class InvalidSchema(InvalidURL):
+    """The URL's scheme is not http or https."""
+
+
+class InvalidProxyURL(InvalidURL):
+    """The proxy URL is not valid."""
+
+
+class InvalidHeader(RequestException, ValueError):
+    """A header name or value is not valid (CR, LF, NUL, bad characters)."""
+
+
+class ChunkedEncodingError(RequestException):
+    """The body's framing is broken."""
+
+
+class IncompleteRead(ChunkedEncodingError):
+    """The connection ended before the whole body arrived (never a short success)."""
+
+
+class ContentDecodingError(RequestException):
+    """The body could not be decoded (gzip, deflate, br, zstd)."""
+
+
+class DecompressionBombError(ContentDecodingError):
+    """The decoded body grew past the size or ratio limit."""
+
+
+class StreamConsumedError(RequestException, TypeError):
+    """The body was already consumed."""
+
+
+class ResponseNotRead(RequestException):
+    """The body has not been read yet (call ``await r.aread()`` / ``content()`` first)."""
+
+
+class RetryError(RequestException):
+    """Retries were exhausted."""
+
+
+class UnrewindableBodyError(RequestException):
+    """The request body cannot be replayed (redirect or retry needs it again)."""
+
+
+class InvalidJSONError(RequestException):
+    """JSON could not be encoded or decoded."""
+
+
+class JSONDecodeError(InvalidJSONError, ValueError):
+    """The body is not valid JSON."""
+
+
+class HTTPKitWarning(Warning):
+    """Base of httpkit's warnings."""
+
+
+class InsecureRequestWarning(HTTPKitWarning):
+    """A request was sent with certificate verification turned off."""
+
+
+class ResourceWarning_(HTTPKitWarning):
+    """A session or response was not closed."""
