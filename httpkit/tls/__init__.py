@@ -60,7 +60,10 @@ def backend(name=None):
         module = importlib.import_module(modname, __name__)
     except ImportError as exc:
         raise BackendUnavailable("TLS backend %r is not available here: %s" % (name, exc))
-    return module.BACKEND
+    found = getattr(module, "BACKEND", None)
+    if found is None:  # the module imports but cannot run here (e.g. no MemoryBIO on 2.7)
+        raise BackendUnavailable("TLS backend %r cannot run on this Python" % (name,))
+    return found
 
 
 def default_backend():
