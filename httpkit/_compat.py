@@ -19,6 +19,7 @@ if PY2:  # pragma: no cover - exercised by the 2.7 run
     from collections import Mapping, MutableMapping  # noqa: F401
     import Queue as queue  # noqa: F401
     from cookielib import CookieJar  # noqa: F401
+    import cookielib as cookiejar  # noqa: F401
     from Cookie import SimpleCookie  # noqa: F401
     import httplib as http_client  # noqa: F401
 
@@ -46,6 +47,7 @@ else:
     from collections.abc import Mapping, MutableMapping  # noqa: F401
     import queue  # noqa: F401
     from http.cookiejar import CookieJar  # noqa: F401
+    import http.cookiejar as cookiejar  # noqa: F401
     from http.cookies import SimpleCookie  # noqa: F401
     import http.client as http_client  # noqa: F401
 
