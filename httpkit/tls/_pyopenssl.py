@@ -1,0 +1,641 @@
+"""The ``"openssl"`` backend: PEP 543 buffers on pyOpenSSL memory BIOs.
+
+Runs on Python 2.7 (pyOpenSSL 21.0.0 + cryptography 3.3.2, OpenSSL 1.1.1)
+and 3.x (current pyOpenSSL). Importing this module raises ImportError when
+pyOpenSSL is missing, so the registry reports the backend unavailable;
+nothing else in httpkit imports ``OpenSSL``.
+
+Rules:
+- Contexts are built ONCE from a TLSConfiguration (newer pyOpenSSL refuses
+  to change a Context after it made a Connection); buffers only add the
+  per-connection host name, SNI and session.
+- pyOpenSSL checks no host names. The expected name goes into the
+  connection's X509_VERIFY_PARAM through cryptography's cffi binding
+  (``set1_host`` / ``set1_ip``), so OpenSSL rejects a mismatch INSIDE the
+  handshake. Without those symbols we fall back to service_identity after
+  the handshake, and without that we refuse to connect: never skip the check.
+- IP literals are never sent as SNI (RFC 6066 section 3); pyOpenSSL would.
+- Every pyOpenSSL exception is translated in ONE place (``_Buffer._error``).
+- pyOpenSSL 21 sets SSL_MODE_ENABLE_PARTIAL_WRITE but not
+  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER; we set both, and ``write()`` reports
+  exactly the bytes OpenSSL took, so a retry never loses or repeats data.
+"""
+from __future__ import absolute_import, division, print_function
+
+import re
+import socket
+import weakref
+
+from OpenSSL import SSL, crypto
+
+from . import _api
+from ._api import (
+    ConfigurationError, HandshakeError, ProtocolVersionError, RaggedEOF, TLSConfiguration,
+    TLSError, TLSVersion, WantReadError, WantWriteError,
+)
+from ._hostname import parse_host
+
+# cryptography's cffi binding, the one pyOpenSSL itself is built on (2.7 and 3.x).
+from OpenSSL._util import ffi as _ffi, lib as _lib
+
+__all__ = [
+    "BACKEND", "OpenSSLClientContext", "OpenSSLServerContext", "OpenSSLSession",
+    "HAS_NATIVE_HOSTNAME_CHECK",
+]
+
+_HOSTNAME_SYMBOLS = (
+    "SSL_get0_param", "X509_VERIFY_PARAM_set1_host", "X509_VERIFY_PARAM_set1_ip",
+    "X509_VERIFY_PARAM_set_hostflags", "X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS",
+)
+#: True when OpenSSL itself can check the peer's name during the handshake.
+HAS_NATIVE_HOSTNAME_CHECK = all(hasattr(_lib, s) for s in _HOSTNAME_SYMBOLS)
+
+_VERSION_NUMBERS = {
+    TLSVersion.SSLv3: 0x0300, TLSVersion.TLSv1: 0x0301, TLSVersion.TLSv1_1: 0x0302,
+    TLSVersion.TLSv1_2: 0x0303, TLSVersion.TLSv1_3: 0x0304,
+}
+_NO_VERSION_OPTIONS = (
+    (0x0300, "OP_NO_SSLv3"), (0x0301, "OP_NO_TLSv1"), (0x0302, "OP_NO_TLSv1_1"),
+    (0x0303, "OP_NO_TLSv1_2"), (0x0304, "OP_NO_TLSv1_3"),
+)
+_TLS13_IDS = frozenset(range(0x1301, 0x1306))
+_PEM_RE = re.compile(b"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
+_X509_V_OK = 0
+
+# Substrings of OpenSSL reason texts meaning "no TLS version in common".
+_VERSION_REASONS = (
+    "unsupported protocol", "no protocols available", "protocol version",
+    "wrong version number", "version too low", "version too high", "unsupported_protocol",
+)
+
+
+# --------------------------------------------------------------------------- context building
+def _version_bounds(config):
+    """Return (floor, ceiling) as OpenSSL numbers; 0 means "no limit"."""
+    lo, hi = config.lowest_supported_version, config.highest_supported_version
+    for version in (lo, hi):
+        if version not in _VERSION_NUMBERS and version not in (
+                TLSVersion.MINIMUM_SUPPORTED, TLSVersion.MAXIMUM_SUPPORTED):
+            raise ConfigurationError("pyOpenSSL backend cannot use %s" % (version,))
+    lo = 0 if lo is TLSVersion.MINIMUM_SUPPORTED else _VERSION_NUMBERS[lo]
+    hi = 0 if hi is TLSVersion.MAXIMUM_SUPPORTED else _VERSION_NUMBERS[hi]
+    if hi and lo > hi:
+        raise ConfigurationError("lowest_supported_version is above highest_supported_version")
+    return lo, hi
+
+
+def _split_ciphers(ciphers):
+    """Split suites into (TLS 1.3 names, OpenSSL names for TLS 1.2 and below)."""
+    tls13, legacy = [], []
+    for suite in ciphers:
+        ident = int(suite)
+        name = _api.OPENSSL_CIPHER_NAMES.get(ident)
+        if name is None:
+            continue  # no OpenSSL name: cannot be offered, skip (best effort)
+        (tls13 if ident in _TLS13_IDS else legacy).append(name)
+    if not tls13 and not legacy:
+        raise ConfigurationError("none of the configured cipher suites is usable by OpenSSL")
+    return tls13, legacy
+
+
+def _narrow_for_ciphers(lo, hi, tls13, legacy):
+    """Keep only the versions the chosen suites can run on."""
+    if not legacy:
+        lo = max(lo, 0x0304)
+    if not tls13:
+        hi = min(hi or 0x0303, 0x0303)
+    if hi and lo > hi:
+        raise ConfigurationError("the configured cipher suites fit none of the allowed versions")
+    return lo, hi
+
+
+def _apply_versions(ctx, lo, hi):
+    if hasattr(ctx, "set_min_proto_version"):
+        ctx.set_min_proto_version(lo)
+        ctx.set_max_proto_version(hi)
+        return
+    options = 0  # pragma: no cover - very old pyOpenSSL: the OP_NO_* trick
+    for number, name in _NO_VERSION_OPTIONS:
+        if (lo and number < lo) or (hi and number > hi):
+            options |= getattr(SSL, name, 0)
+    ctx.set_options(options)
+
+
+def _apply_ciphers(ctx, tls13, legacy):
+    if legacy:
+        ctx.set_cipher_list(":".join(legacy).encode("ascii"))
+    if not tls13:
+        return
+    suites = ":".join(tls13).encode("ascii")
+    if hasattr(ctx, "set_tls13_ciphersuites"):
+        ctx.set_tls13_ciphersuites(suites)
+    elif hasattr(_lib, "SSL_CTX_set_ciphersuites"):
+        if not _lib.SSL_CTX_set_ciphersuites(ctx._context, suites):
+            raise ConfigurationError("OpenSSL rejected the TLS 1.3 cipher suites")
+
+
+def _pem_certificates(data):
+    """Load every certificate in a PEM blob, in order."""
+    blocks = _PEM_RE.findall(data)
+    return [crypto.load_certificate(crypto.FILETYPE_PEM, block) for block in blocks]
+
+
+def _load_trust(ctx, store):
+    """Point ``ctx`` at the roots ``store`` names (``None`` means certifi)."""
+    kind = "certifi" if store is None else store.kind
+    if kind == "certifi":
+        import certifi
+        ctx.load_verify_locations(certifi.where())
+    elif kind == "system":
+        ctx.set_default_verify_paths()
+    elif kind == "file":
+        ctx.load_verify_locations(store.path)
+    elif kind == "directory":
+        ctx.load_verify_locations(None, store.path)
+    else:
+        certs = _pem_certificates(store.buffer)
+        if not certs:
+            raise ConfigurationError("trust store buffer holds no PEM certificate")
+        x509_store = ctx.get_cert_store()
+        for cert in certs:
+            _pass_modern(x509_store.add_cert, cert)
+
+
+def _load_key(key):
+    # An empty passphrase makes an encrypted key fail instead of letting
+    # OpenSSL prompt on the terminal.
+    password = key.password()
+    return crypto.load_privatekey(crypto.FILETYPE_PEM, key.pem(),
+                                  password if password is not None else b"")
+
+
+def _load_chain(ctx, chain):
+    """Install our own certificate chain and key: leaf first, then intermediates."""
+    certificates, key = chain
+    x509s = []
+    for cert in certificates:
+        x509s.extend(_pem_certificates(cert.pem()))
+    if not x509s:
+        raise ConfigurationError("certificate_chain holds no certificate")
+    _pass_modern(ctx.use_certificate, x509s[0])
+    for extra in x509s[1:]:
+        _pass_modern(ctx.add_extra_chain_cert, extra)
+    _pass_modern(ctx.use_privatekey, _load_key(key))
+    ctx.check_privatekey()
+
+
+def _pass_modern(method, obj):
+    """Give ``method`` a cryptography object; pyOpenSSL < 24.3 takes only its own types.
+
+    Newer pyOpenSSL deprecates its X509/PKey wrappers, older rejects anything else.
+    """
+    modern = obj.to_cryptography_key() if isinstance(obj, crypto.PKey) else obj.to_cryptography()
+    try:
+        return method(modern)
+    except TypeError:
+        return method(obj)
+
+
+def _base_context(config):
+    """An SSL.Context with everything clients and servers share."""
+    ctx = SSL.Context(getattr(SSL, "TLS_METHOD", SSL.SSLv23_METHOD))
+    ctx.set_options(SSL.OP_NO_COMPRESSION)
+    ctx.set_mode(_lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | _lib.SSL_MODE_ENABLE_PARTIAL_WRITE)
+    tls13, legacy = _split_ciphers(config.ciphers)
+    lo, hi = _narrow_for_ciphers(*(_version_bounds(config) + (tls13, legacy)))
+    _apply_versions(ctx, lo, hi)
+    _apply_ciphers(ctx, tls13, legacy)
+    if config.certificate_chain is not None:
+        _load_chain(ctx, config.certificate_chain)
+    return ctx
+
+
+def _build(factory, config):
+    """Run a context factory, turning OpenSSL complaints into ConfigurationError."""
+    if not isinstance(config, TLSConfiguration):
+        raise TypeError("expected a TLSConfiguration, got %r" % (config,))
+    try:
+        return factory(config)
+    except (SSL.Error, crypto.Error) as exc:
+        raise ConfigurationError("pyOpenSSL rejected the configuration: %s" % (_reason_text(exc),))
+    except (IOError, OSError) as exc:
+        raise ConfigurationError("cannot load TLS material: %s" % (exc,))
+
+
+def _client_context(config):
+    ctx = _base_context(config)
+    if config.validate_certificates:
+        _load_trust(ctx, config.trust_store)
+        ctx.set_verify(SSL.VERIFY_PEER)
+    else:
+        ctx.set_verify(SSL.VERIFY_NONE)
+    protocols = [_api.protocol_bytes(p) for p in config.inner_protocols]
+    if protocols:
+        ctx.set_alpn_protos(protocols)
+    return ctx
+
+
+def _server_context(config, sni_callback=None):
+    ctx = _base_context(config)
+    ctx.set_session_id(b"httpkit")  # needed to resume sessions with client auth
+    if config.trust_store is not None and config.validate_certificates:
+        _load_trust(ctx, config.trust_store)
+        ctx.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT)
+    else:
+        ctx.set_verify(SSL.VERIFY_NONE)
+    protocols = [_api.protocol_bytes(p) for p in config.inner_protocols]
+    if protocols:
+        ctx.set_alpn_select_callback(_alpn_selector(protocols))
+    if sni_callback is not None:
+        ctx.set_tlsext_servername_callback(sni_callback)
+    return ctx
+
+
+def _alpn_selector(preferred):
+    """Server ALPN: our first protocol the client offers; no overlap -> no ALPN."""
+    def select(conn, offered):
+        for proto in preferred:
+            if proto in offered:
+                return proto
+        return SSL.NO_OVERLAPPING_PROTOCOLS
+    return select
+
+
+# --------------------------------------------------------------------------- errors
+def _reason_text(exc):
+    """OpenSSL's reason strings from a pyOpenSSL error, joined."""
+    args = exc.args[0] if exc.args else None
+    if isinstance(args, list) and args and all(isinstance(a, tuple) for a in args):
+        return "; ".join(str(a[-1]) for a in args)
+    return " ".join(str(a) for a in exc.args) or type(exc).__name__
+
+
+def _alert_reason(text):
+    """``'tlsv13 alert certificate required'`` -> ``'certificate_required'``."""
+    match = re.search(r"alert ([a-z ]+)", text)
+    return match.group(1).strip().replace(" ", "_") if match else None
+
+
+def _verify_message(code):
+    text = _ffi.string(_lib.X509_verify_cert_error_string(code))
+    return "certificate verify failed: %s (%d)" % (text.decode("ascii", "replace"), code)
+
+
+# --------------------------------------------------------------------------- contexts
+class OpenSSLClientContext(_api.ClientContext):
+    """Client connections built from one TLSConfiguration on one SSL.Context."""
+
+    def __init__(self, configuration):
+        self._configuration = configuration
+        self._ctx = _build(_client_context, configuration)
+        if configuration.validate_certificates and not HAS_NATIVE_HOSTNAME_CHECK:
+            if _service_identity() is None:  # pragma: no cover - bindings without the symbols
+                raise ConfigurationError(
+                    "this pyOpenSSL cannot check host names; install service_identity")
+
+    @property
+    def configuration(self):
+        """The TLSConfiguration this context was built from."""
+        return self._configuration
+
+    def wrap_buffers(self, server_hostname, session=None):
+        """Create a client TLSWrappedBuffer for ``server_hostname``."""
+        if server_hostname is None and self._configuration.validate_certificates:
+            raise ConfigurationError("server_hostname is required when certificates are validated")
+        conn = SSL.Connection(self._ctx, None)
+        conn.set_connect_state()
+        host = None
+        if server_hostname is not None:
+            host = parse_host(server_hostname)
+            if not host[1]:
+                conn.set_tlsext_host_name(host[0].encode("ascii"))
+            if self._configuration.validate_certificates and HAS_NATIVE_HOSTNAME_CHECK:
+                _expect_peer_name(conn, *host)
+        if session is not None:
+            if not isinstance(session, OpenSSLSession) or session.context is not self:
+                raise ConfigurationError("a session can only be resumed through the "
+                                         "openssl ClientContext that created it")
+            conn.set_session(session.session)
+        post_check = host if not HAS_NATIVE_HOSTNAME_CHECK else None
+        return _Buffer(self, conn, post_check if self._configuration.validate_certificates else None)
+
+
+def _expect_peer_name(conn, name, is_ip):
+    """Make OpenSSL verify the peer's name (DNS or IP SAN) inside the handshake."""
+    param = _lib.SSL_get0_param(conn._ssl)
+    _lib.X509_VERIFY_PARAM_set_hostflags(param, _lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS)
+    if is_ip:
+        family = socket.AF_INET6 if ":" in name else socket.AF_INET
+        packed = socket.inet_pton(family, name)
+        ok = _lib.X509_VERIFY_PARAM_set1_ip(param, packed, len(packed))
+    else:
+        raw = name.encode("ascii")
+        ok = _lib.X509_VERIFY_PARAM_set1_host(param, raw, len(raw))
+    if ok != 1:
+        raise ConfigurationError("OpenSSL refused the expected peer name %r" % (name,))
+
+
+def _service_identity():
+    try:
+        import service_identity.pyopenssl
+    except ImportError:
+        return None
+    return service_identity
+
+
+class OpenSSLSession(object):
+    """A resumable session, bound to the ClientContext (and so the trust settings) it came from."""
+
+    __slots__ = ("session", "context")
+
+    def __init__(self, session, context):
+        self.session = session
+        self.context = context
+
+
+class OpenSSLServerContext(_api.ServerContext):
+    """Server connections; ``sni_callback`` may switch to another configuration's chain."""
+
+    def __init__(self, configuration):
+        self._configuration = configuration
+        callback = self._on_sni if configuration.sni_callback is not None else None
+        self._ctx = _build(lambda c: _server_context(c, callback), configuration)
+        self._by_config = {}
+
+    @property
+    def configuration(self):
+        """The TLSConfiguration this context was built from."""
+        return self._configuration
+
+    def wrap_buffers(self):
+        """Create a server TLSWrappedBuffer (in accept state)."""
+        conn = SSL.Connection(self._ctx, None)
+        conn.set_accept_state()
+        buf = _Buffer(self, conn, None)
+        conn.set_app_data(weakref.ref(buf))
+        return buf
+
+    def _context_for(self, config):
+        """The SSL.Context for a configuration returned by the SNI callback (cached)."""
+        ctx = self._by_config.get(config)
+        if ctx is None:
+            ctx = self._by_config[config] = _build(_server_context, config)
+        return ctx
+
+    def _on_sni(self, conn):
+        buf = conn.get_app_data()()
+        try:
+            new = self._configuration.sni_callback(buf, _decode_sni(conn.get_servername()),
+                                                   self._configuration)
+            if not isinstance(new, TLSConfiguration):
+                raise TypeError("sni_callback must return a TLSConfiguration, not %r" % (new,))
+            if new != self._configuration:
+                conn.set_context(self._context_for(new))
+        except Exception as exc:  # noqa: BLE001 - reported by the handshake instead
+            buf._sni_failure = exc
+            conn.set_context(self._context_for(_REJECT_CONFIG))
+
+
+# Has no certificate, so a handshake switched onto it fails with an alert.
+_REJECT_CONFIG = TLSConfiguration(validate_certificates=False)
+
+
+def _decode_sni(raw):
+    """SNI bytes -> the U-label text PEP 543 hands to sni_callback (or None)."""
+    if not raw:
+        return None
+    text = raw.decode("ascii", "replace")
+    if "xn--" in text:
+        try:
+            import idna
+            return idna.decode(text)
+        except (ImportError, ValueError, UnicodeError):
+            pass
+    return text
+
+
+# --------------------------------------------------------------------------- buffer
+class _Buffer(_api.TLSWrappedBuffer):
+    """One TLS connection over pyOpenSSL memory BIOs."""
+
+    #: ``receive_from_network`` refuses data while this much ciphertext is unread.
+    incoming_high_water = _api.DEFAULT_INCOMING_HIGH_WATER
+
+    def __init__(self, context, conn, post_check_host):
+        self._context = context
+        self._conn = conn
+        self._post_check_host = post_check_host
+        self._out = b""       # ciphertext taken from the BIO but not yet consumed
+        self._out_pos = 0     # consumed prefix of self._out (no front-deletes)
+        self._handshake_done = False
+        self._clean_eof = False
+        self._sni_failure = None
+
+    # ---- network side
+    def receive_from_network(self, data):
+        """Queue ciphertext from the network (WantReadError, keeping nothing, when full)."""
+        if not data:
+            return
+        buffered = self.incoming_bytes_buffered()
+        if buffered and buffered + len(data) > self.incoming_high_water:
+            raise WantReadError("incoming buffer is full (%d bytes): read plaintext first"
+                                % buffered)
+        self._conn.bio_write(data)
+
+    def receive_eof(self):
+        """Tell OpenSSL the transport ended; a missing close_notify becomes RaggedEOF."""
+        self._conn.bio_shutdown()
+
+    def peek_outgoing(self, amt):
+        """Return up to ``amt`` bytes of ciphertext to send, without removing them."""
+        have = len(self._out) - self._out_pos
+        if have < amt:
+            more = min(amt - have, _mem_pending(self._conn._from_ssl))
+            if more > 0:
+                self._out = self._out[self._out_pos:] + self._conn.bio_read(more)
+                self._out_pos = 0
+        return self._out[self._out_pos:self._out_pos + amt]
+
+    def consume_outgoing(self, amt):
+        """Drop ``amt`` bytes of outgoing ciphertext that were sent."""
+        if amt > len(self._out) - self._out_pos:
+            self.peek_outgoing(amt)
+            if amt > len(self._out) - self._out_pos:
+                raise ValueError("cannot consume %d bytes: fewer are buffered" % amt)
+        self._out_pos += amt
+        if self._out_pos == len(self._out):
+            self._out, self._out_pos = b"", 0
+
+    def incoming_bytes_buffered(self):
+        """Bytes of received ciphertext OpenSSL has not processed yet."""
+        return _mem_pending(self._conn._into_ssl)
+
+    def outgoing_bytes_buffered(self):
+        """Bytes of ciphertext waiting to be sent."""
+        return len(self._out) - self._out_pos + _mem_pending(self._conn._from_ssl)
+
+    # ---- TLS operations
+    def do_handshake(self):
+        """Run (or continue) the handshake, including the certificate and name checks."""
+        try:
+            self._conn.do_handshake()
+        except SSL.Error as exc:
+            raise self._error(exc)
+        self._handshake_done = True
+        if self._post_check_host is not None:
+            self._post_handshake_name_check()
+
+    def read(self, amt):
+        """Return up to ``amt`` plaintext bytes; ``b""`` after a clean close."""
+        if self._clean_eof:
+            return b""
+        try:
+            return self._conn.recv(amt)
+        except SSL.ZeroReturnError:
+            self._clean_eof = True
+            return b""
+        except SSL.Error as exc:
+            raise self._error(exc)
+
+    def readinto(self, buffer, amt):
+        """Read up to ``amt`` bytes into ``buffer``; return the count (0 at clean EOF)."""
+        if self._clean_eof:
+            return 0
+        try:
+            return self._conn.recv_into(buffer, min(amt, len(buffer)))
+        except SSL.ZeroReturnError:
+            self._clean_eof = True
+            return 0
+        except SSL.Error as exc:
+            raise self._error(exc)
+
+    def write(self, buf):
+        """Encrypt all of ``buf`` if possible; return how many bytes OpenSSL took.
+
+        Partial-write mode makes each SSL_write take at most one record, and
+        a memory BIO never blocks, so the only short outcome is a Want* after
+        some records: those bytes are reported as written, never resent.
+        """
+        view = memoryview(buf)
+        if view.ndim != 1 or view.itemsize != 1:
+            view = view.cast("B")  # pragma: no cover - only 3.x has multi-byte views
+        total, done = len(view), 0
+        while done < total:
+            try:
+                done += self._conn.send(view[done:])
+            except SSL.Error as exc:
+                if done:
+                    return done
+                raise self._error(exc)
+        return done
+
+    def shutdown(self):
+        """Queue a close_notify alert (once)."""
+        if self._conn.get_shutdown() & SSL.SENT_SHUTDOWN:
+            return
+        try:
+            self._conn.shutdown()
+        except SSL.Error as exc:
+            raise self._error(exc)
+
+    # ---- what was negotiated
+    @property
+    def context(self):
+        """The context that created this buffer."""
+        return self._context
+
+    def cipher(self):
+        """The negotiated CipherSuite, or ``None``."""
+        if not self._handshake_done:
+            return None
+        name = self._conn.get_cipher_name()
+        return _api.cipher_from_openssl_name(name) if name else None
+
+    def negotiated_protocol(self):
+        """The ALPN result (NextProtocol or bytes), or ``None``."""
+        return _api.protocol_from_bytes(self._conn.get_alpn_proto_negotiated() or None)
+
+    @property
+    def negotiated_tls_version(self):
+        """The negotiated TLSVersion, ``None`` before the handshake."""
+        if not self._handshake_done:
+            return None
+        try:
+            return TLSVersion(self._conn.get_protocol_version_name())
+        except ValueError:
+            return None
+
+    def getpeercert(self):
+        """The peer's leaf certificate as DER bytes, or ``None``."""
+        cert = self._conn.get_peer_certificate()
+        return None if cert is None else crypto.dump_certificate(crypto.FILETYPE_ASN1, cert)
+
+    @property
+    def session(self):
+        """An OpenSSLSession to resume later (TLS 1.3: take it after the first read)."""
+        if not self._handshake_done or isinstance(self._context, OpenSSLServerContext):
+            return None
+        ssl_session = self._conn.get_session()
+        return None if ssl_session is None else OpenSSLSession(ssl_session, self._context)
+
+    @property
+    def session_reused(self):
+        """Whether the handshake resumed a session."""
+        return bool(self._handshake_done and _lib.SSL_session_reused(self._conn._ssl))
+
+    # ---- internals
+    def _error(self, exc):
+        """Translate a pyOpenSSL exception into httpkit's TLS errors (the ONE map)."""
+        if isinstance(exc, SSL.WantReadError):
+            return WantReadError("more ciphertext is needed")
+        if isinstance(exc, SSL.WantWriteError):
+            return WantWriteError("outgoing ciphertext must be sent first")
+        if self._sni_failure is not None:
+            return HandshakeError("sni_callback failed: %s" % (self._sni_failure,),
+                                  reason="sni_callback")
+        if isinstance(exc, SSL.ZeroReturnError):
+            return (TLSError if self._handshake_done else HandshakeError)(
+                "the peer closed the TLS connection", reason="closed")
+        if isinstance(exc, SSL.SysCallError):
+            return RaggedEOF("the transport closed without a TLS close_notify (%s)"
+                             % (_reason_text(exc),))
+        return self._classify(_reason_text(exc))
+
+    def _classify(self, text):
+        """Map OpenSSL's reason text (plus the verify result) to an error class."""
+        lowered = text.lower()
+        if "unexpected eof" in lowered:
+            return RaggedEOF("the transport closed without a TLS close_notify (%s)" % text)
+        code = _lib.SSL_get_verify_result(self._conn._ssl)
+        if code != _X509_V_OK and "certificate verify failed" in lowered:
+            return _api.verification_error(code, _verify_message(code))
+        if any(r in lowered for r in _VERSION_REASONS):
+            return ProtocolVersionError(text)
+        alert = _alert_reason(lowered)
+        if alert is not None or not self._handshake_done:
+            return HandshakeError(text, reason=alert or "handshake_failure")
+        return TLSError(text)
+
+    def _post_handshake_name_check(self):  # pragma: no cover - bindings without set1_host
+        from service_identity import VerificationError
+        from service_identity.pyopenssl import verify_hostname, verify_ip_address
+        name, is_ip = self._post_check_host
+        try:
+            (verify_ip_address if is_ip else verify_hostname)(self._conn, name)
+        except VerificationError as exc:
+            raise _api.verification_error(62, "hostname mismatch: %s" % (exc,))
+
+
+def _mem_pending(bio):
+    """Bytes waiting in a memory BIO (BIO_get_mem_data with a NULL pointer)."""
+    return int(_lib.BIO_get_mem_data(bio, _ffi.NULL))
+
+
+BACKEND = _api.Backend(
+    client_context=OpenSSLClientContext,
+    server_context=OpenSSLServerContext,
+    certificate=_api.Certificate,
+    private_key=_api.PrivateKey,
+    trust_store=_api.TrustStore,
+    name="openssl",
+)
