@@ -14,6 +14,10 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+import struct
+import sys
+
+from .._compat import reraise
 from ._api import RaggedEOF, TLSError, WantReadError, WantWriteError
 
 __all__ = ["TLSWrappedSocket"]
@@ -35,6 +39,7 @@ class TLSWrappedSocket(object):
         self._buffer = buffer
         self._eof_fed = False
         self._closed = False
+        self._record_at_a_time = False  # unwrap(): never read past the close_notify
 
     # ---- the pump
     def _flush(self):
@@ -48,12 +53,30 @@ class TLSWrappedSocket(object):
     def _fill(self):
         if self._eof_fed:
             raise RaggedEOF("the transport ended and the TLS layer wants more data")
-        data = self._socket.recv(_RECV_SIZE)
+        if self._record_at_a_time:
+            data = self._recv_record()
+        else:
+            data = self._socket.recv(_RECV_SIZE)
         if data:
             self._buffer.receive_from_network(data)
         else:
             self._eof_fed = True
             self._buffer.receive_eof()
+
+    def _recv_record(self):
+        header = self._recv_exactly(5)
+        if len(header) < 5:
+            return header
+        return header + self._recv_exactly(struct.unpack(">H", header[3:5])[0])
+
+    def _recv_exactly(self, size):
+        data = b""
+        while len(data) < size:
+            more = self._socket.recv(size - len(data))
+            if not more:
+                break
+            data += more
+        return data
 
     def _run(self, operation, *args):
         while True:
@@ -64,6 +87,16 @@ class TLSWrappedSocket(object):
                 self._fill()
             except WantWriteError:
                 self._flush()
+            except TLSError:
+                self._send_alert(sys.exc_info())
+
+    def _send_alert(self, exc_info):
+        """Send whatever the failure queued (an alert, usually), then re-raise it."""
+        try:
+            self._flush()
+        except (TLSError, EnvironmentError):
+            pass
+        reraise(*exc_info)
 
     # ---- TLS
     def do_handshake(self):
@@ -111,8 +144,11 @@ class TLSWrappedSocket(object):
     def unwrap(self):
         """Close TLS cleanly (both close_notify alerts) and return the raw socket.
 
-        Plaintext that arrives before the peer's close_notify is discarded.
+        Plaintext that arrives before the peer's close_notify is discarded;
+        from here on records are read one at a time, so bytes the peer sends
+        after its close_notify stay in the socket.
         """
+        self._record_at_a_time = True
         self._buffer.shutdown()
         self._flush()
         while self.recv(_RECV_SIZE):

@@ -41,7 +41,7 @@ from .._compat import memoryview_bytes
 from . import _api
 from ._api import (
     Certificate, ClientContext, ConfigurationError, HostnameMismatchError, PrivateKey,
-    ServerContext, TLSWrappedBuffer, TrustStore, WantReadError, WantWriteError,
+    ServerContext, TLSError, TLSWrappedBuffer, TrustStore, WantReadError, WantWriteError,
 )
 from ._hostname import is_ip_address, match_ip_san
 from ._stdlib import _StdlibContext, cipher_suite, client_hostname, tls_version, translate_error
@@ -189,6 +189,7 @@ class SocketpairBuffer(TLSWrappedBuffer):
         self._handshake_done = False
         self._failure = None
         self._closed = False
+        self._unwrapped = False  # both close_notify alerts went through
 
     # ---- the pump
     def _push(self):
@@ -235,6 +236,8 @@ class SocketpairBuffer(TLSWrappedBuffer):
             except ssl.SSLWantReadError:
                 if not self._push():
                     raise WantReadError("more ciphertext is needed")
+            except ssl.SSLZeroReturnError:
+                return None  # the peer's close_notify (when both were sent already)
             except ssl.SSLError as exc:
                 raise self._translate(exc)
 
@@ -249,15 +252,24 @@ class SocketpairBuffer(TLSWrappedBuffer):
     # ---- TLSWrappedBuffer
     def read(self, amt):
         """Return up to ``amt`` plaintext bytes; ``b""`` once the peer closed cleanly."""
-        return self._op(self._tls.read, amt)
+        if self._unwrapped:
+            return b""
+        return self._op(self._tls.read, amt) or b""
 
     def readinto(self, buffer, amt):
         """Read up to ``amt`` bytes into ``buffer``; return the count (0 at clean EOF)."""
-        return self._op(self._tls.read, min(amt, len(buffer)), buffer)
+        if self._unwrapped:
+            return 0
+        return self._op(self._tls.read, min(amt, len(buffer)), buffer) or 0
 
     def write(self, buf):
         """Encrypt ``buf``; return the bytes taken (the pair is drained as needed)."""
-        return self._op(self._tls.write, buf)
+        if self._unwrapped:
+            raise TLSError("the TLS connection was shut down")
+        written = self._op(self._tls.write, buf)
+        if written is None:
+            raise TLSError("the peer closed the TLS connection")
+        return written
 
     def do_handshake(self):
         """Run (or continue) the handshake, then (2.7) the host name check."""
@@ -284,8 +296,11 @@ class SocketpairBuffer(TLSWrappedBuffer):
 
     def shutdown(self):
         """Queue a close_notify; does not wait for the peer's."""
+        if self._unwrapped:
+            return
         try:
-            self._op(self._tls.unwrap)
+            self._op(self._tls.unwrap)  # returns once the peer's close_notify came too
+            self._unwrapped = True
         except WantReadError:
             pass
 
