@@ -287,7 +287,7 @@ class OpenSSLClientContext(_api.ClientContext):
 
     def __init__(self, configuration):
         self._configuration = configuration
-        self._ctx = _build(_client_context, configuration)
+        self._ctx = _shared_client_context(configuration)
         if configuration.validate_certificates and not HAS_NATIVE_HOSTNAME_CHECK:
             if _service_identity() is None:  # pragma: no cover - bindings without the symbols
                 raise ConfigurationError(
@@ -312,9 +312,9 @@ class OpenSSLClientContext(_api.ClientContext):
             if self._configuration.validate_certificates and HAS_NATIVE_HOSTNAME_CHECK:
                 _expect_peer_name(conn, *host)
         if session is not None:
-            if not isinstance(session, OpenSSLSession) or session.context is not self:
-                raise ConfigurationError("a session can only be resumed through the "
-                                         "openssl ClientContext that created it")
+            if not isinstance(session, OpenSSLSession) or session.ssl_context is not self._ctx:
+                raise ConfigurationError("a session can only be resumed with the TLS "
+                                         "configuration of the connection that made it")
             conn.set_session(session.session)
         post_check = host if not HAS_NATIVE_HOSTNAME_CHECK else None
         return _Buffer(self, conn, post_check if self._configuration.validate_certificates else None)
@@ -344,13 +344,28 @@ def _service_identity():
 
 
 class OpenSSLSession(object):
-    """A resumable session, bound to the ClientContext (and so the trust settings) it came from."""
+    """A resumable session, bound to the SSL.Context (so the trust settings) it came from."""
 
-    __slots__ = ("session", "context")
+    __slots__ = ("session", "ssl_context")
 
-    def __init__(self, session, context):
+    def __init__(self, session, ssl_context):
         self.session = session
-        self.context = context
+        self.ssl_context = ssl_context
+
+
+# Equal configurations share one SSL.Context: built once, and a session from
+# one ClientContext resumes through another with the same (trust) settings.
+_CLIENT_CONTEXTS = weakref.WeakValueDictionary()
+
+
+def _shared_client_context(config):
+    try:
+        ctx = _CLIENT_CONTEXTS.get(config)
+    except TypeError:  # an unhashable field (a list inside certificate_chain): no sharing
+        return _build(_client_context, config)
+    if ctx is None:
+        ctx = _CLIENT_CONTEXTS[config] = _build(_client_context, config)
+    return ctx
 
 
 class OpenSSLServerContext(_api.ServerContext):
@@ -576,7 +591,7 @@ class _Buffer(_api.TLSWrappedBuffer):
         if not self._handshake_done or isinstance(self._context, OpenSSLServerContext):
             return None
         ssl_session = self._conn.get_session()
-        return None if ssl_session is None else OpenSSLSession(ssl_session, self._context)
+        return None if ssl_session is None else OpenSSLSession(ssl_session, self._context._ctx)
 
     @property
     def session_reused(self):

@@ -424,9 +424,11 @@ def test_session_resumption_tls13():
         second, _ = fetch_and_close(server, u"localhost", context=context, session=session)
     assert second.buf.negotiated_tls_version is TLSVersion.TLSv1_3
     assert second.buf.session_reused is True
-    other = BACKEND.client_context(client_config())
+    same_settings = BACKEND.client_context(client_config())
+    same_settings.wrap_buffers(u"localhost", session=session)
+    other_trust = BACKEND.client_context(client_config(trust_store=TrustStore.system()))
     with pytest.raises(ConfigurationError):
-        other.wrap_buffers(u"localhost", session=session)
+        other_trust.wrap_buffers(u"localhost", session=session)
 
 
 def test_foreign_session_rejected():
