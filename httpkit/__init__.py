@@ -6,6 +6,28 @@ via h11 above the PEP 543 TLS buffer layer in :mod:`httpkit.tls`.
 """
 from __future__ import absolute_import, division, print_function
 
-from .__version__ import __version__  # noqa: F401
+from .__version__ import __version__
+from ._config import DEFAULT_TIMEOUT, Timeouts
+from ._models import Headers, Request, Response
+from ._pool import Limits
+from .exceptions import (
+    ChunkedEncodingError, ConnectionError, ConnectTimeout, ContentDecodingError, DeadlineExceeded,
+    DecompressionBombError, HTTPError, IncompleteRead, InsecureRequestWarning, InvalidHeader,
+    InvalidJSONError, InvalidProxyURL, InvalidSchema, InvalidURL, JSONDecodeError, MissingSchema,
+    PoolTimeout, ProxyError, ReadTimeout, RemoteProtocolError, RequestException, ResponseNotRead,
+    RetryError, SSLError, StreamConsumedError, Timeout, TooManyRedirects,
+    UnrewindableBodyError, URLRequired, WriteTimeout,
+)
+from .sync import Session, delete, get, head, options, patch, post, put, request
 
-__all__ = ["__version__"]
+__all__ = [
+    "__version__", "request", "get", "head", "post", "put", "patch", "delete", "options",
+    "Session", "Request", "Response", "Headers", "Timeouts", "DEFAULT_TIMEOUT", "Limits",
+    "RequestException", "HTTPError", "ConnectionError", "ProxyError", "SSLError",
+    "RemoteProtocolError", "Timeout", "ConnectTimeout", "ReadTimeout", "WriteTimeout",
+    "PoolTimeout", "DeadlineExceeded", "URLRequired", "TooManyRedirects", "InvalidURL",
+    "MissingSchema", "InvalidSchema", "InvalidProxyURL", "InvalidHeader", "ChunkedEncodingError",
+    "IncompleteRead", "ContentDecodingError", "DecompressionBombError", "StreamConsumedError",
+    "ResponseNotRead", "RetryError", "UnrewindableBodyError", "InvalidJSONError",
+    "JSONDecodeError", "InsecureRequestWarning",
+]

@@ -1,0 +1,314 @@
+"""What every front-end's Session shares: settings, merging, and the request context.
+
+Rules:
+- Merging per-request arguments with Session settings follows requests:
+  request values win; a header or param set to ``None`` removes the session's;
+  ``verify``/``cert``/``proxies``/``stream`` fall back to the Session's.
+- The environment is read only when ``trust_env`` is True, and only for
+  proxies and .netrc; it never changes ``verify`` (requests#3829).
+- A :class:`RequestContext` carries one call's resolved settings into the
+  flows, plus the driver's ``io`` (checkin/close) it runs on.
+"""
+from __future__ import absolute_import, division, print_function
+
+import threading
+import warnings
+
+from . import _bodies, _cookies
+from .__version__ import __version__
+from ._compat import monotonic
+from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
+from ._models import Headers, Request
+from ._pool import Limits
+from .exceptions import DeadlineExceeded, InsecureRequestWarning
+
+__all__ = ["BaseSession", "RequestContext", "default_headers"]
+
+_BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
+
+
+def _accept_encoding():
+    codings = ["gzip", "deflate"]
+    try:
+        import brotli  # noqa: F401
+        codings.append("br")
+    except ImportError:
+        try:
+            import brotlicffi  # noqa: F401
+            codings.append("br")
+        except ImportError:
+            pass
+    try:
+        import zstandard  # noqa: F401
+        codings.append("zstd")
+    except ImportError:
+        pass
+    return ", ".join(codings)
+
+
+def default_headers():
+    """The headers every Session starts with."""
+    return Headers([("User-Agent", "httpkit/%s" % __version__),
+                    ("Accept-Encoding", _accept_encoding()),
+                    ("Accept", "*/*")])
+
+
+class BaseSession(object):
+    """Settings and state shared by the blocking, asyncio and Twisted Sessions.
+
+    Args:
+        headers, cookies, auth, params, proxies, verify, cert, hooks, stream:
+            defaults for every request, as in requests.
+        timeout: a Timeouts, a number or (connect, read); default DEFAULT_TIMEOUT.
+        retries: None (default: no retries), an int, or a urllib3-style Retry.
+        max_redirects: default 30.
+        trust_env: read proxies and .netrc from the environment (default True).
+        limits: a :class:`httpkit.Limits` (per-host and total connections).
+        tls_backend: name of the httpkit.tls backend ("stdlib", "socketpair", "openssl").
+        max_decoded_size / max_decompression_ratio: content-decoding limits.
+    """
+
+    def __init__(self, headers=None, cookies=None, auth=None, params=None, proxies=None,
+                 verify=True, cert=None, timeout=DEFAULT_TIMEOUT, retries=None,
+                 max_redirects=30, trust_env=True, limits=None, tls_backend=None,
+                 hooks=None, stream=False, max_decoded_size=None,
+                 max_decompression_ratio=None):
+        self.headers = default_headers()
+        if headers:
+            self.headers.update(headers)
+        self.cookies = _cookies.CookieJar()
+        if cookies:
+            _cookies.merge_cookies(self.cookies, cookies)
+        self.auth = auth
+        self.params = dict(params or {})
+        self.proxies = dict(proxies or {})
+        self.verify = verify
+        self.cert = cert
+        self.timeout = Timeouts.coerce(timeout, DEFAULT_TIMEOUT)
+        self.retries = retries
+        self.max_redirects = max_redirects
+        self.trust_env = trust_env
+        self.limits = limits or Limits()
+        self.hooks = {"response": []}
+        for event, fns in (hooks or {}).items():
+            self.hooks.setdefault(event, []).extend(fns if isinstance(fns, list) else [fns])
+        self.stream = stream
+        self.max_decoded_size = max_decoded_size
+        self.max_decompression_ratio = max_decompression_ratio
+        self._tls = TLSSettings(tls_backend)
+        self._lock = threading.Lock()
+
+    # ---- building one request
+    def build_request(self, method, url, params=None, data=None, headers=None, cookies=None,
+                      files=None, auth=None, timeout=UNSET, allow_redirects=True,
+                      proxies=None, hooks=None, stream=None, verify=None, cert=None,
+                      json=None):
+        """Return ``(Request, options)`` for a call, merged with the Session's settings."""
+        from ._urls import URL
+        parsed = URL(url)
+        merged_params = dict(self.params)
+        if params:
+            if isinstance(params, dict):
+                merged_params.update(params)
+            else:
+                merged_params = list(merged_params.items()) + list(
+                    params if not isinstance(params, (str, bytes)) else [])
+                if isinstance(params, (str, bytes)):
+                    parsed = parsed.with_params(params)
+        if merged_params:
+            parsed = parsed.with_params(merged_params)
+        req_headers = self.headers.copy()
+        if headers:
+            for name, value in (headers.items() if hasattr(headers, "items") else headers):
+                if value is None:
+                    req_headers.pop(name, None)
+                else:
+                    req_headers[name] = value
+        request = Request(method, parsed, req_headers)
+        self._attach_body(request, data, json, files)
+        options = _Options(self, timeout, allow_redirects, proxies, hooks, stream, verify,
+                           cert, auth, cookies)
+        return request, options
+
+    def _attach_body(self, request, data, json, files):
+        if data is None and json is None and not files:
+            if request.method in _BODY_METHODS:
+                request.headers["Content-Length"] = "0"
+            return
+        content_type, body, length = _bodies.encode_body(data=data, json=json, files=files)
+        if content_type and "content-type" not in request.headers:
+            request.headers["Content-Type"] = content_type
+        if body is None:
+            if request.method in _BODY_METHODS:
+                request.headers["Content-Length"] = "0"
+            return
+        request.body = body
+        request.body_length = length
+        if isinstance(body, bytes):
+            request.headers["Content-Length"] = str(len(body))
+            return
+        request._body_start = _bodies.body_replayer(body)
+        if length is not None:
+            request.headers["Content-Length"] = str(length)
+        elif "content-length" not in request.headers:
+            request.headers["Transfer-Encoding"] = "chunked"
+
+    def close_pools(self):
+        """Close idle connections (front-ends call this from close())."""
+
+
+class _Options(object):
+    """One call's settings, merged with the Session's."""
+
+    __slots__ = ("timeout", "allow_redirects", "proxies", "hooks", "stream", "verify", "cert",
+                 "auth", "cookies")
+
+    def __init__(self, session, timeout, allow_redirects, proxies, hooks, stream, verify,
+                 cert, auth, cookies):
+        self.timeout = Timeouts.coerce(timeout, session.timeout)
+        self.allow_redirects = allow_redirects
+        self.proxies = proxies
+        self.hooks = hooks
+        self.stream = session.stream if stream is None else stream
+        self.verify = session.verify if verify is None else verify
+        self.cert = session.cert if cert is None else cert
+        self.auth = auth
+        self.cookies = cookies
+
+
+class RequestContext(object):
+    """Everything the flows need for one call: resolved settings plus the driver's io."""
+
+    def __init__(self, session, request, options, io):
+        from ._auth import build_auth
+        self.session = session
+        self.io = io
+        self.timeout = options.timeout
+        self.deadline = None if self.timeout.total is None else monotonic() + self.timeout.total
+        self.allow_redirects = options.allow_redirects
+        self.stream = options.stream
+        self.verify = options.verify
+        self.cert = options.cert
+        self._request_proxies = options.proxies
+        self.hooks = _merge_hooks(session.hooks, options.hooks)
+        auth = options.auth if options.auth is not None else session.auth
+        if auth is None:
+            auth = self._netrc_auth(request.parsed_url)
+        self.auth = build_auth(auth)
+        self.cookies = session.cookies
+        if options.cookies:
+            self.cookies = _cookies.merge_cookies(_copy_jar(session.cookies), options.cookies)
+        self._extract_into = session.cookies
+        self.retry = None
+        if session.retries is not None:
+            from ._retry import retry_from
+            self.retry = retry_from(session.retries)
+        if self.verify is False:
+            warnings.warn("Unverified HTTPS request to %s: certificate verification is off "
+                          "(verify=False)" % request.parsed_url.host, InsecureRequestWarning,
+                          stacklevel=4)
+
+    # ---- timeouts
+    def timeout_for(self, phase):
+        """The timeout for ``phase``, shortened to the total deadline if there is one."""
+        value = getattr(self.timeout, phase)
+        if self.deadline is None:
+            return value
+        remaining = self.deadline - monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded("the total deadline of %ss passed" % self.timeout.total)
+        return remaining if value is None or remaining < value else value
+
+    # ---- TLS and proxies
+    def tls_context(self):
+        return self.session._tls.context_for(self.verify, self.cert)
+
+    def proxy_for(self, url):
+        from ._proxies import resolve_proxy
+        return resolve_proxy(url, self._request_proxies, self.session.proxies,
+                             self.session.trust_env)
+
+    # ---- auth and redirects
+    def _netrc_auth(self, url):
+        if not self.session.trust_env:
+            return None
+        from ._auth import netrc_credentials
+        return netrc_credentials(url.host)
+
+    def auth_for_new_origin(self, url):
+        """Auth for a redirect to another origin: only what .netrc says for it."""
+        from ._auth import build_auth
+        return build_auth(self._netrc_auth(url))
+
+    def check_redirects(self, history, response):
+        from ._redirects import check_redirect_count
+        check_redirect_count(history, self.session.max_redirects, response)
+
+    def dispatch_hooks(self, response):
+        for hook in self.hooks.get("response", ()):
+            result = hook(response)
+            if result is not None:
+                response = result
+        return response
+
+    # ---- cookies
+    def add_cookies(self, request):
+        if self.cookies is not None and len(self.cookies):
+            _cookies.add_cookie_header(self.cookies, request)
+
+    def extract_cookies(self, response):
+        if "set-cookie" in response.headers:
+            _cookies.extract_cookies(self._extract_into, response)
+            if self.cookies is not self._extract_into:
+                _cookies.extract_cookies(self.cookies, response)
+        response.cookies = self.cookies
+
+    # ---- retries
+    def should_retry_status(self, retry, request, response):
+        from ._retry import should_retry_status
+        return should_retry_status(retry, request.method, response.status_code,
+                                   response.headers)
+
+    # ---- bodies
+    def body_chunks(self, request):
+        return _bodies.iter_body_chunks(request.body)
+
+    def can_rewind(self, request):
+        return request.body is None or isinstance(request.body, bytes) \
+            or request._body_start is not None
+
+    def rewind(self, request):
+        """Put a streamed body back at its start (or raise UnrewindableBodyError)."""
+        if request.body is None or isinstance(request.body, bytes):
+            return
+        if request._body_start is None:
+            from .exceptions import UnrewindableBodyError
+            raise UnrewindableBodyError("the request body cannot be sent twice")
+        request._body_start()
+
+    def decoder_for(self, response):
+        coding = response.headers.get("content-encoding")
+        if not coding or response.request.method == "HEAD" \
+                or response.status_code in (204, 304):
+            return None
+        from ._decoders import make_decoder
+        kwargs = {}
+        if self.session.max_decompression_ratio is not None:
+            kwargs["max_ratio"] = self.session.max_decompression_ratio
+        return make_decoder(coding, max_size=self.session.max_decoded_size, **kwargs)
+
+
+def _merge_hooks(session_hooks, request_hooks):
+    if not request_hooks:
+        return session_hooks
+    merged = dict((k, list(v)) for k, v in session_hooks.items())
+    for event, fns in request_hooks.items():
+        merged.setdefault(event, []).extend(fns if isinstance(fns, list) else [fns])
+    return merged
+
+
+def _copy_jar(jar):
+    new = _cookies.CookieJar()
+    for cookie in jar:
+        new.set_cookie(cookie)
+    return new

@@ -1,0 +1,260 @@
+"""One HTTP/1.1 connection: h11 above zero or more TLS buffers, as sub-flows.
+
+Rules:
+- h11 does all HTTP/1.1 framing; this module never parses HTTP itself.
+- TLS is a stack of httpkit.tls buffers (``layers``): none for http, one
+  for https, two for https through an https proxy (TLS inside TLS). Depth 0
+  is the raw transport; depth ``len(layers)`` is the plaintext HTTP sees.
+- Ciphertext is flushed before every wait for the network (TLS-NOTES 4.3),
+  never after each read. Handshake data is flushed after ``do_handshake``
+  succeeds, because the client still owes its Finished message.
+- A transport EOF is fed to TLS with ``receive_eof()``, so a missing
+  close_notify surfaces as RaggedEOF instead of a clean end.
+"""
+from __future__ import absolute_import, division, print_function
+
+import h11
+
+from . import tls as _tls
+from ._flow import Return
+from ._ops import Recv, Send
+from .exceptions import IncompleteRead, RemoteProtocolError, SSLError
+
+__all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "READ_SIZE"]
+
+READ_SIZE = 256 * 1024
+_WRITE_CHUNK = 256 * 1024
+#: Largest response head (status line + headers) accepted, as h11 counts it.
+MAX_HEAD_SIZE = 64 * 1024
+
+
+class Connection(object):
+    """A transport, its TLS layers and its h11 state machine."""
+
+    __slots__ = ("transport", "h11", "layers", "key", "requests_served", "closed",
+                 "received_any")
+
+    def __init__(self, transport, key):
+        self.transport = transport
+        self.key = key
+        self.layers = []
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_SIZE)
+        self.requests_served = 0
+        self.closed = False
+        self.received_any = False
+
+    def is_reusable(self):
+        """True when the connection is idle and both sides may send again."""
+        return (not self.closed and self.h11.our_state is h11.IDLE
+                and self.h11.their_state is h11.IDLE)
+
+    def __repr__(self):
+        return "<Connection %r tls=%d served=%d>" % (self.key[:3] if self.key else None,
+                                                    len(self.layers), self.requests_served)
+
+
+# --------------------------------------------------------------------------- bytes
+def send_bytes(conn, data, timeout, depth=None):
+    """Flow: send plaintext ``data`` at ``depth`` (default: the HTTP level)."""
+    if depth is None:
+        depth = len(conn.layers)
+    if depth == 0:
+        yield Send(conn.transport, data, timeout)
+        return
+    buf = conn.layers[depth - 1]
+    total = len(data)
+    offset = 0
+    chunk = None
+    while offset < total:
+        if chunk is None:
+            chunk = data if total <= _WRITE_CHUNK else data[offset:offset + _WRITE_CHUNK]
+        try:
+            written = buf.write(chunk)
+        except _tls.WantWriteError:
+            # OpenSSL's rule: flush, then retry with the very same object.
+            yield flush(conn, timeout, depth)
+            continue
+        except _tls.WantReadError:
+            yield _pull_ciphertext(conn, depth, timeout)
+            continue
+        except _tls.TLSError as exc:
+            raise _tls_failure(exc)
+        offset += written
+        chunk = None
+        yield flush(conn, timeout, depth)
+
+
+def flush(conn, timeout, depth=None):
+    """Flow: send every pending ciphertext byte of the TLS layer at ``depth``."""
+    if depth is None:
+        depth = len(conn.layers)
+    if depth == 0:
+        return
+    buf = conn.layers[depth - 1]
+    while True:
+        out = buf.peek_outgoing(_WRITE_CHUNK)
+        if not out:
+            return
+        yield send_bytes(conn, out, timeout, depth - 1)
+        buf.consume_outgoing(len(out))
+
+
+def recv_bytes(conn, timeout, depth=None):
+    """Flow: return plaintext bytes from ``depth``; ``b""`` at a clean end.
+
+    Raises:
+        RaggedEOF (httpkit.tls): TLS ended without close_notify.
+    """
+    if depth is None:
+        depth = len(conn.layers)
+    if depth == 0:
+        data = yield Recv(conn.transport, READ_SIZE, timeout)
+        raise Return(data)
+    buf = conn.layers[depth - 1]
+    while True:
+        try:
+            data = buf.read(READ_SIZE)
+        except _tls.WantReadError:
+            yield _pull_ciphertext(conn, depth, timeout)
+            continue
+        except _tls.RaggedEOF:
+            raise
+        except _tls.TLSError as exc:
+            raise _tls_failure(exc)
+        raise Return(data)
+
+
+def _pull_ciphertext(conn, depth, timeout):
+    """Flow: flush what TLS at ``depth`` owes the peer, then feed it more ciphertext."""
+    buf = conn.layers[depth - 1]
+    if buf.outgoing_bytes_buffered():
+        yield flush(conn, timeout, depth)
+    raw = yield recv_bytes(conn, timeout, depth - 1)
+    if raw:
+        buf.receive_from_network(raw)
+    else:
+        buf.receive_eof()
+
+
+def tls_handshake(conn, context, server_hostname, timeout, session=None):
+    """Flow: add a TLS layer on top of ``conn`` and complete its handshake."""
+    try:
+        buf = context.wrap_buffers(server_hostname, session=session) if session is not None \
+            else context.wrap_buffers(server_hostname)
+    except _tls.TLSError as exc:
+        raise _tls_failure(exc)
+    conn.layers.append(buf)
+    depth = len(conn.layers)
+    eof_seen = False
+    while True:
+        try:
+            buf.do_handshake()
+            break
+        except _tls.WantReadError:
+            if eof_seen:
+                raise SSLError("TLS handshake with %s failed: the server closed the connection"
+                               % server_hostname)
+        except _tls.TLSError as exc:
+            raise _tls_failure(exc)
+        if buf.outgoing_bytes_buffered():
+            yield flush(conn, timeout, depth)
+        raw = yield recv_bytes(conn, timeout, depth - 1)
+        if raw:
+            buf.receive_from_network(raw)
+        else:
+            eof_seen = True
+            buf.receive_eof()
+    yield flush(conn, timeout, depth)
+
+
+def _tls_failure(exc):
+    reason = getattr(exc, "reason", None)
+    text = str(exc) or type(exc).__name__
+    if reason and reason not in text:
+        text = "%s (%s)" % (text, reason)
+    return SSLError(text, tls_error=exc)
+
+
+# --------------------------------------------------------------------------- HTTP
+def send_request_head(conn, method, target, headers, timeout, body=None):
+    """Flow: send the request head (and a bytes ``body`` with it, in one write)."""
+    h = conn.h11
+    data = h.send(h11.Request(method=method, target=target, headers=headers))
+    if body is not None:
+        if body:
+            data += h.send(h11.Data(data=body))
+        data += h.send(h11.EndOfMessage())
+    yield send_bytes(conn, data, timeout)
+
+
+def send_body_chunk(conn, chunk, timeout):
+    """Flow: send one piece of a streamed request body."""
+    if chunk:
+        yield send_bytes(conn, conn.h11.send(h11.Data(data=chunk)), timeout)
+
+
+def send_end_of_body(conn, timeout):
+    """Flow: finish the request body (the last chunk, for chunked bodies)."""
+    yield send_bytes(conn, conn.h11.send(h11.EndOfMessage()), timeout)
+
+
+def next_event(conn, timeout):
+    """Flow: return the next h11 event, reading from the network as needed.
+
+    Raises:
+        RemoteProtocolError: the server broke HTTP/1.1 framing.
+        IncompleteRead: the connection ended inside a message.
+    """
+    h = conn.h11
+    while True:
+        try:
+            event = h.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise _protocol_error(conn, exc)
+        if event is not h11.NEED_DATA:
+            return_value = event
+            break
+        try:
+            data = yield recv_bytes(conn, timeout)
+        except _tls.RaggedEOF:
+            data = None
+        if data:
+            conn.received_any = True
+            h.receive_data(data)
+            continue
+        if data is None and h.their_state is h11.SEND_BODY:
+            # A read-until-close body ended without close_notify: that is
+            # exactly what a truncation attack looks like (TLS-NOTES 4.1).
+            raise IncompleteRead("the TLS connection closed without close_notify before the "
+                                 "body ended: the response may be truncated")
+        h.receive_data(b"")
+    raise Return(return_value)
+
+
+def _protocol_error(conn, exc):
+    text = str(exc)
+    if conn.h11.their_state is h11.SEND_BODY or "incomplete" in text.lower():
+        return IncompleteRead("connection closed before the whole body arrived: %s" % text)
+    return RemoteProtocolError("invalid HTTP response: %s" % text)
+
+
+def idle_bytes_leave_alive(conn, data):
+    """Return True if bytes that arrived on an idle connection leave it usable.
+
+    Under TLS 1.3 a server may send session tickets after a response; those
+    are absorbed here. EOF, close_notify, an alert or any HTTP byte while no
+    request is outstanding means the connection is finished.
+    """
+    if not data or not conn.layers:
+        return False
+    buf = conn.layers[-1] if len(conn.layers) == 1 else None
+    if buf is None:
+        return False
+    try:
+        buf.receive_from_network(data)
+        buf.read(1)
+    except _tls.WantReadError:
+        return True
+    except _tls.TLSError:
+        return False
+    return False

@@ -1,0 +1,244 @@
+"""One request on one connection: pick or open it, send, read the head, stream the body.
+
+Rules:
+- A connection goes back to the pool only after its response ended cleanly
+  (h11 DONE on both sides). A body that was not fully read, an error, a
+  timeout or a cancellation closes it instead: it is never reused half-read.
+- A kept-alive connection that the server closed while idle is replaced once,
+  transparently, for idempotent requests whose body can be replayed, when not
+  a single response byte arrived on it.
+- Giving back and closing go through ``ctx.io`` (plain calls, no yield) so
+  they also run from ``finally:`` while a flow is being cancelled.
+"""
+from __future__ import absolute_import, division, print_function
+
+import h11
+
+from . import _connection as _conn
+from ._compat import monotonic, to_bytes
+from ._flow import Return
+from ._models import Headers, Response
+from ._ops import Checkout, Connect
+from .exceptions import ConnectionError, ProxyError, RemoteProtocolError
+
+__all__ = ["send_single", "BodyStream", "IDEMPOTENT_METHODS"]
+
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
+_NO_BODY_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE", "TRACE", "CONNECT"))
+
+
+def pool_key(url, proxy, tls_context, proxy_tls_context):
+    """What makes two connections interchangeable."""
+    return (url.scheme, url.host, url.port,
+            None if proxy is None else proxy.key,
+            None if tls_context is None else id(tls_context),
+            None if proxy_tls_context is None else id(proxy_tls_context))
+
+
+def send_single(ctx, request):
+    """Flow: send ``request`` once and return the Response with its body unread."""
+    url = request.parsed_url
+    proxy = ctx.proxy_for(url)
+    tls_context = ctx.tls_context() if url.scheme == "https" else None
+    proxy_tls = ctx.tls_context() if proxy is not None and proxy.scheme == "https" else None
+    key = pool_key(url, proxy, tls_context, proxy_tls)
+    replayed = False
+    while True:
+        conn = yield Checkout(key, ctx.timeout_for("pool"))
+        reused = conn is not None
+        if conn is None:
+            try:
+                conn = yield open_connection(ctx, url, proxy, key, tls_context, proxy_tls)
+            except BaseException:
+                ctx.io.checkin(key, None, False)
+                raise
+        try:
+            response = yield exchange(ctx, conn, request, proxy)
+        except (ConnectionError, RemoteProtocolError) as exc:
+            ctx.io.checkin(key, conn, False)
+            if replayed or not reused or conn.received_any or not _can_replay(ctx, request, exc):
+                raise
+            replayed = True
+            ctx.rewind(request)
+            continue
+        except BaseException:
+            ctx.io.checkin(key, conn, False)
+            raise
+        raise Return(response)
+
+
+def _can_replay(ctx, request, exc):
+    from .exceptions import Timeout
+    if isinstance(exc, Timeout) or request.method not in IDEMPOTENT_METHODS:
+        return False
+    return ctx.can_rewind(request)
+
+
+def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
+    """Flow: connect (through the proxy if any) and complete every TLS handshake."""
+    host, port = (url.host, url.port) if proxy is None else (proxy.host, proxy.port)
+    connect_timeout = ctx.timeout_for("connect")
+    transport = yield Connect(host, port, connect_timeout)
+    conn = _conn.Connection(transport, key)
+    try:
+        if proxy_tls is not None:
+            yield _conn.tls_handshake(conn, proxy_tls, proxy.host, connect_timeout)
+        if url.scheme == "https":
+            if proxy is not None:
+                yield connect_tunnel(conn, url, proxy, connect_timeout)
+            yield _conn.tls_handshake(conn, tls_context, url.host, connect_timeout)
+    except BaseException:
+        ctx.io.close(transport)
+        raise
+    raise Return(conn)
+
+
+def connect_tunnel(conn, url, proxy, timeout):
+    """Flow: ask the proxy for a CONNECT tunnel to ``url``'s host and port."""
+    authority = "%s:%d" % ("[%s]" % url.host if ":" in url.host else url.host, url.port)
+    headers = [(b"Host", to_bytes(authority))]
+    if proxy.authorization:
+        headers.append((b"Proxy-Authorization", to_bytes(proxy.authorization)))
+    tunnel = h11.Connection(h11.CLIENT)
+    data = tunnel.send(h11.Request(method=b"CONNECT", target=to_bytes(authority), headers=headers))
+    data += tunnel.send(h11.EndOfMessage())
+    yield _conn.send_bytes(conn, data, timeout)
+    while True:
+        try:
+            event = tunnel.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise ProxyError("invalid response from proxy %s: %s" % (proxy, exc))
+        if event is h11.NEED_DATA:
+            raw = yield _conn.recv_bytes(conn, timeout)
+            if not raw:
+                raise ProxyError("proxy %s closed the connection during CONNECT" % (proxy,))
+            tunnel.receive_data(raw)
+            continue
+        if isinstance(event, h11.InformationalResponse):
+            continue
+        break
+    status = getattr(event, "status_code", None)
+    if status is None or not 200 <= status < 300:
+        reason = getattr(event, "reason", b"").decode("latin-1")
+        raise ProxyError("proxy %s refused CONNECT to %s: %s %s"
+                         % (proxy, authority, status, reason))
+    if tunnel.trailing_data[0]:
+        raise ProxyError("proxy %s sent data before the tunnel was used" % (proxy,))
+
+
+# --------------------------------------------------------------------------- exchange
+def wire_headers(request, proxy):
+    """The request head's header list as bytes pairs, Host first."""
+    url = request.parsed_url
+    out = [(b"Host", to_bytes(url.host_header))]
+    for _, name, value in request.headers._items:
+        if name.lower() != "host":
+            out.append((to_bytes(name), to_bytes(value)))
+        else:
+            out[0] = (b"Host", to_bytes(value))
+    if proxy is not None and url.scheme == "http" and proxy.authorization:
+        out.append((b"Proxy-Authorization", to_bytes(proxy.authorization)))
+    return out
+
+
+def _target(request, proxy):
+    url = request.parsed_url
+    if proxy is not None and url.scheme == "http":
+        return to_bytes("%s://%s%s" % (url.scheme, url.host_header, url.target))
+    return to_bytes(url.target)
+
+
+def exchange(ctx, conn, request, proxy):
+    """Flow: send ``request`` on ``conn`` and return the Response (body unread)."""
+    started = monotonic()
+    conn.received_any = False
+    headers = wire_headers(request, proxy)
+    body = request.body
+    write_timeout = ctx.timeout_for("write")
+    method = to_bytes(request.method)
+    if body is None or isinstance(body, bytes):
+        yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
+                                      write_timeout, body if body is not None else b"")
+    else:
+        yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
+                                      write_timeout)
+        for chunk in ctx.body_chunks(request):
+            yield _conn.send_body_chunk(conn, chunk, ctx.timeout_for("write"))
+        yield _conn.send_end_of_body(conn, write_timeout)
+    event = yield read_response_head(ctx, conn)
+    conn.requests_served += 1
+    response = Response(event.status_code, event.reason.decode("latin-1"),
+                        Headers.from_wire(event.headers), request,
+                        "HTTP/" + event.http_version.decode("ascii"))
+    response.connection = conn
+    response.elapsed_start = started
+    response._stream = BodyStream(ctx, conn, response)
+    raise Return(response)
+
+
+def read_response_head(ctx, conn):
+    """Flow: return the final h11.Response event (1xx responses are skipped)."""
+    while True:
+        event = yield _conn.next_event(conn, ctx.timeout_for("read"))
+        if isinstance(event, h11.Response):
+            raise Return(event)
+        if isinstance(event, h11.InformationalResponse):
+            continue
+        if isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
+            raise RemoteProtocolError("the server closed the connection without a response")
+        raise RemoteProtocolError("unexpected %s before the response head" % type(event).__name__)
+
+
+class BodyStream(object):
+    """A response body still on its connection, pulled one chunk at a time."""
+
+    __slots__ = ("ctx", "conn", "response", "decoder", "done", "raw_bytes")
+
+    def __init__(self, ctx, conn, response):
+        self.ctx = ctx
+        self.conn = conn
+        self.response = response
+        self.decoder = ctx.decoder_for(response)
+        self.done = False
+        self.raw_bytes = 0
+
+    def read_chunk(self):
+        """Flow: return the next decoded chunk; ``b""`` once the body has ended."""
+        if self.done:
+            raise Return(b"")
+        try:
+            while True:
+                event = yield _conn.next_event(self.conn, self.ctx.timeout_for("read"))
+                kind = type(event)
+                if kind is h11.Data:
+                    self.raw_bytes += len(event.data)
+                    if self.decoder is None:
+                        raise Return(event.data)
+                    out = self.decoder.decode(event.data)
+                    if out:
+                        raise Return(out)
+                    continue
+                if kind is h11.EndOfMessage or kind is h11.ConnectionClosed:
+                    tail = self.decoder.flush() if self.decoder is not None else b""
+                    self._finish()
+                    raise Return(tail)
+                raise RemoteProtocolError("unexpected %s in the response body" % kind.__name__)
+        except Return:
+            raise
+        except BaseException:
+            self.abort()
+            raise
+
+    def _finish(self):
+        self.done = True
+        h = self.conn.h11
+        reusable = h.our_state is h11.DONE and h.their_state is h11.DONE
+        if reusable:
+            h.start_next_cycle()
+        self.ctx.io.checkin(self.conn.key, self.conn, reusable)
+
+    def abort(self):
+        """Give up on the rest of the body: the connection is closed, not reused."""
+        if not self.done:
+            self.done = True
+            self.ctx.io.checkin(self.conn.key, self.conn, False)

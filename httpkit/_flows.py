@@ -1,0 +1,164 @@
+"""The request flow every front-end runs: auth, redirects, retries, cookies, body.
+
+Rules:
+- Written once, as generators yielding ops (see :mod:`httpkit._flow`); the
+  blocking, asyncio and Twisted drivers only carry out the ops.
+- Layering, outermost first: redirects -> auth -> retries -> cookies ->
+  :func:`httpkit._exchange.send_single`.
+- Credentials never follow a redirect to another origin: the Authorization
+  header is dropped by the redirect policy and the auth object is replaced by
+  netrc's entry for the new host (if any).
+- Every response that is not handed to the caller (a redirect, a 401 that
+  auth answers, a retried 503) is drained (small) or closed, never left
+  holding its connection.
+"""
+from __future__ import absolute_import, division, print_function
+
+import datetime
+
+from ._compat import monotonic
+from ._flow import Return
+from ._ops import Sleep
+from ._exchange import send_single
+from .exceptions import ConnectionError, DeadlineExceeded, Timeout
+
+__all__ = ["request_flow", "read_all", "discard_body"]
+
+#: A redirect or auth challenge body larger than this is not drained (the connection closes).
+DRAIN_LIMIT = 256 * 1024
+
+
+def request_flow(ctx, request):
+    """Flow: the whole request, redirects included; returns the final Response."""
+    try:
+        response = yield _follow_redirects(ctx, request)
+        if not ctx.stream:
+            yield read_all(response)
+    except Timeout as exc:
+        if ctx.deadline is not None and monotonic() >= ctx.deadline \
+                and not isinstance(exc, DeadlineExceeded):
+            raise DeadlineExceeded("the total deadline of %ss passed (%s)"
+                                   % (ctx.timeout.total, exc), request=request)
+        raise
+    raise Return(response)
+
+
+def _follow_redirects(ctx, request):
+    from ._redirects import redirect_request
+    history = []
+    origin = request.parsed_url.origin
+    auth = ctx.auth
+    while True:
+        response = yield _send_handling_auth(ctx, request, auth)
+        response = ctx.dispatch_hooks(response)
+        if not (ctx.allow_redirects and response.is_redirect):
+            break
+        ctx.check_redirects(history, response)
+        yield discard_body(response)
+        history.append(response)
+        request = redirect_request(request, response, ctx.cookies, rewind_body=ctx.rewind)
+        if request.parsed_url.origin != origin:
+            auth = ctx.auth_for_new_origin(request.parsed_url)
+            origin = request.parsed_url.origin
+    if history:
+        response.history = history
+    raise Return(response)
+
+
+def _send_handling_auth(ctx, request, auth):
+    if auth is None:
+        response = yield _send_handling_retries(ctx, request)
+        raise Return(response)
+    flow = auth.auth_flow(request)
+    current = next(flow)
+    challenges = []
+    while True:
+        response = yield _send_handling_retries(ctx, current)
+        if getattr(auth, "requires_response_body", False):
+            yield read_all(response)
+        try:
+            following = flow.send(response)
+        except StopIteration:
+            if challenges:
+                response.history = challenges + response.history
+            raise Return(response)
+        yield discard_body(response)
+        challenges.append(response)
+        ctx.rewind(following)
+        current = following
+
+
+def _send_handling_retries(ctx, request):
+    retry = ctx.retry
+    while True:
+        ctx.add_cookies(request)
+        started = monotonic()
+        try:
+            response = yield send_single(ctx, request)
+        except (ConnectionError, Timeout) as exc:
+            if retry is None or isinstance(exc, DeadlineExceeded):
+                raise
+            from ._retry import next_retry
+            retry, delay = next_retry(retry, request.method, request.url, error=exc)
+            yield _sleep(ctx, delay)
+            ctx.rewind(request)
+            continue
+        response.elapsed = datetime.timedelta(seconds=monotonic() - started)
+        ctx.extract_cookies(response)
+        if retry is not None and ctx.should_retry_status(retry, request, response):
+            from ._retry import next_retry
+            retry, delay = next_retry(retry, request.method, request.url, response=response)
+            yield discard_body(response)
+            yield _sleep(ctx, delay)
+            ctx.rewind(request)
+            continue
+        raise Return(response)
+
+
+def _sleep(ctx, delay):
+    if delay and delay > 0:
+        if ctx.deadline is not None and monotonic() + delay >= ctx.deadline:
+            raise DeadlineExceeded("a retry would wait %.1fs, past the total deadline" % delay)
+        yield Sleep(delay)
+
+
+def read_all(response):
+    """Flow: read the rest of the body into ``response._content``."""
+    stream = response._stream
+    if stream is None:
+        if response._content is None:
+            response._content = b""
+        return
+    parts = []
+    while True:
+        chunk = yield stream.read_chunk()
+        if not chunk:
+            break
+        parts.append(chunk)
+    response._content = parts[0] if len(parts) == 1 else b"".join(parts)
+    response._stream = None
+
+
+def discard_body(response):
+    """Flow: free the connection of a response the caller will not see.
+
+    Small bodies are read (so the connection is reused); larger ones are
+    abandoned and the connection closed.
+    """
+    stream = response._stream
+    if stream is None:
+        return
+    try:
+        length = int(response.headers.get("content-length", -1))
+    except ValueError:
+        length = -1
+    if 0 <= length <= DRAIN_LIMIT:
+        try:
+            yield read_all(response)
+        except (ConnectionError, Timeout):
+            stream.abort()
+    else:
+        stream.abort()
+    response._stream = None
+    if response._content is None:
+        response._content = b""

@@ -1,0 +1,170 @@
+"""The blocking driver: carries out flow ops with sockets, threads share it.
+
+Rules:
+- One table maps socket failures to httpkit errors (``_map_socket_error``);
+  nothing else in httpkit sees a ``socket.error``.
+- The pool decisions are :class:`httpkit._pool.PoolState`'s; this driver adds
+  a Condition for waiting (so one Session can serve many threads) and closes
+  what the pool hands back.
+- ``settimeout`` is called only when a transport's timeout changes (each
+  call costs system calls).
+"""
+from __future__ import absolute_import, division, print_function
+
+import select
+import socket
+import threading
+import time
+
+from .._compat import monotonic
+from .._connection import idle_bytes_leave_alive
+from .._flow import run_flow
+from .._ops import Checkout, Connect, Offload, Recv, Send, Sleep
+from .._pool import PoolState
+from ..exceptions import ConnectionError, ConnectTimeout, PoolTimeout, ReadTimeout, WriteTimeout
+
+__all__ = ["SyncDriver"]
+
+_TIMEOUT_ERRORS = {"connect": ConnectTimeout, "send": WriteTimeout, "recv": ReadTimeout}
+
+
+class _Transport(object):
+    __slots__ = ("sock", "timeout", "peer")
+
+    def __init__(self, sock, timeout, peer):
+        self.sock, self.timeout, self.peer = sock, timeout, peer
+
+
+def _map_socket_error(exc, phase, peer):
+    """The ONE place socket failures become httpkit errors."""
+    if isinstance(exc, socket.timeout):
+        return _TIMEOUT_ERRORS[phase]("%s to %s:%s timed out" % (phase, peer[0], peer[1]))
+    if isinstance(exc, socket.gaierror):
+        return ConnectionError("cannot resolve host %r: %s" % (peer[0], exc))
+    return ConnectionError("%s to %s:%s failed: %s" % (phase, peer[0], peer[1], exc))
+
+
+class SyncDriver(object):
+    """Runs flows on blocking sockets; safe to share between threads."""
+
+    def __init__(self, limits):
+        self.pool = PoolState(limits)
+        self._cond = threading.Condition(threading.Lock())
+        self._handlers = {Connect: self._connect, Send: self._send, Recv: self._recv,
+                          Sleep: self._sleep, Checkout: self._checkout, Offload: self._offload}
+
+    def run(self, flow):
+        """Run ``flow`` to completion in this thread and return its result."""
+        handlers = self._handlers
+        return run_flow(flow, lambda op: handlers[type(op)](op))
+
+    # ---- sockets
+    def _connect(self, op):
+        peer = (op.host, op.port)
+        try:
+            sock = socket.create_connection(peer, op.timeout)
+        except (socket.error, OSError) as exc:
+            raise _map_socket_error(exc, "connect", peer)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return _Transport(sock, op.timeout, peer)
+
+    def _send(self, op):
+        t = op.transport
+        if t.timeout != op.timeout:
+            t.sock.settimeout(op.timeout)
+            t.timeout = op.timeout
+        try:
+            t.sock.sendall(op.data)
+        except (socket.error, OSError) as exc:
+            raise _map_socket_error(exc, "send", t.peer)
+
+    def _recv(self, op):
+        t = op.transport
+        if t.timeout != op.timeout:
+            t.sock.settimeout(op.timeout)
+            t.timeout = op.timeout
+        try:
+            return t.sock.recv(op.max_bytes)
+        except (socket.error, OSError) as exc:
+            raise _map_socket_error(exc, "recv", t.peer)
+
+    def _sleep(self, op):
+        time.sleep(op.seconds)
+
+    def _offload(self, op):
+        return op.func(*op.args)
+
+    def close(self, transport):
+        """Close a transport now (never raises)."""
+        try:
+            transport.sock.close()
+        except (socket.error, OSError):
+            pass
+
+    # ---- pool
+    def _checkout(self, op):
+        deadline = None if op.timeout is None else monotonic() + op.timeout
+        with self._cond:
+            while True:
+                conn, reserved, to_close = self.pool.try_checkout(op.key, monotonic())
+                for stale in to_close:
+                    self.close(stale.transport)
+                if conn is not None:
+                    if self._alive(conn):
+                        return conn
+                    self.pool.checkin(op.key, conn, False, 0)
+                    self.close(conn.transport)
+                    continue
+                if reserved:
+                    return None
+                remaining = None if deadline is None else deadline - monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise PoolTimeout("no connection to %s:%s became free within %ss"
+                                      % (op.key[1], op.key[2], op.timeout))
+                self._cond.wait(remaining)
+
+    def checkin(self, key, conn, reusable):
+        """Give a connection (or a reserved slot) back; close it if not reusable."""
+        with self._cond:
+            to_close = self.pool.checkin(key, conn, reusable, monotonic())
+            self._cond.notify()
+        if to_close is not None:
+            to_close.closed = True
+            self.close(to_close.transport)
+
+    def close_all(self):
+        """Close every idle connection; in-use ones close when given back."""
+        with self._cond:
+            conns = self.pool.close_all()
+            self._cond.notify_all()
+        for conn in conns:
+            self.close(conn.transport)
+
+    def _alive(self, conn):
+        """A cheap check that an idle connection was not closed by the server."""
+        sock = conn.transport.sock
+        try:
+            readable = _readable(sock)
+        except (socket.error, OSError, ValueError):
+            return False
+        if not readable:
+            return True
+        try:
+            sock.setblocking(False)
+            try:
+                data = sock.recv(65536)
+            finally:
+                sock.settimeout(conn.transport.timeout)
+        except (socket.error, OSError):
+            return False
+        return idle_bytes_leave_alive(conn, data)
+
+
+if hasattr(select, "poll"):
+    def _readable(sock):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+else:  # pragma: no cover - Windows
+    def _readable(sock):
+        return bool(select.select([sock], [], [], 0)[0])
