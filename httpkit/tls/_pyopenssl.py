@@ -312,12 +312,19 @@ class OpenSSLClientContext(_api.ClientContext):
             if self._configuration.validate_certificates and HAS_NATIVE_HOSTNAME_CHECK:
                 _expect_peer_name(conn, *host)
         if session is not None:
-            if not isinstance(session, OpenSSLSession) or session.ssl_context is not self._ctx:
-                raise ConfigurationError("a session can only be resumed with the TLS "
-                                         "configuration of the connection that made it")
+            self._check_session(session, host)
             conn.set_session(session.session)
-        post_check = host if not HAS_NATIVE_HOSTNAME_CHECK else None
-        return _Buffer(self, conn, post_check if self._configuration.validate_certificates else None)
+        post_check = self._configuration.validate_certificates and not HAS_NATIVE_HOSTNAME_CHECK
+        return _Buffer(self, conn, host, post_check)
+
+    def _check_session(self, session, host):
+        """Resume only with the same settings and host: a resumed handshake checks no names."""
+        if not isinstance(session, OpenSSLSession) or session.ssl_context is not self._ctx:
+            raise ConfigurationError("a session can only be resumed with the TLS "
+                                     "configuration of the connection that made it")
+        if session.host != host:
+            raise ConfigurationError("a session for %r cannot be resumed with %r"
+                                     % (session.host and session.host[0], host and host[0]))
 
 
 def _expect_peer_name(conn, name, is_ip):
@@ -325,8 +332,8 @@ def _expect_peer_name(conn, name, is_ip):
     param = _lib.SSL_get0_param(conn._ssl)
     _lib.X509_VERIFY_PARAM_set_hostflags(param, _lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS)
     if is_ip:
-        family = socket.AF_INET6 if ":" in name else socket.AF_INET
-        packed = socket.inet_pton(family, name)
+        address = name.split("%", 1)[0]  # an IPv6 zone is not part of the SAN
+        packed = socket.inet_pton(socket.AF_INET6 if ":" in address else socket.AF_INET, address)
         ok = _lib.X509_VERIFY_PARAM_set1_ip(param, packed, len(packed))
     else:
         raw = name.encode("ascii")
@@ -344,13 +351,14 @@ def _service_identity():
 
 
 class OpenSSLSession(object):
-    """A resumable session, bound to the SSL.Context (so the trust settings) it came from."""
+    """A resumable session, bound to its SSL.Context (so the trust settings) and host."""
 
-    __slots__ = ("session", "ssl_context")
+    __slots__ = ("session", "ssl_context", "host")
 
-    def __init__(self, session, ssl_context):
+    def __init__(self, session, ssl_context, host):
         self.session = session
         self.ssl_context = ssl_context
+        self.host = host
 
 
 # Equal configurations share one SSL.Context: built once, and a session from
@@ -386,7 +394,7 @@ class OpenSSLServerContext(_api.ServerContext):
         """Create a server TLSWrappedBuffer (in accept state)."""
         conn = SSL.Connection(self._ctx, None)
         conn.set_accept_state()
-        buf = _Buffer(self, conn, None)
+        buf = _Buffer(self, conn)
         conn.set_app_data(weakref.ref(buf))
         return buf
 
@@ -436,10 +444,11 @@ class _Buffer(_api.TLSWrappedBuffer):
     #: ``receive_from_network`` refuses data while this much ciphertext is unread.
     incoming_high_water = _api.DEFAULT_INCOMING_HIGH_WATER
 
-    def __init__(self, context, conn, post_check_host):
+    def __init__(self, context, conn, host=None, post_check=False):
         self._context = context
         self._conn = conn
-        self._post_check_host = post_check_host
+        self._host = host  # (A-label or IP literal, is_ip) for clients
+        self._post_check = post_check  # check the name after the handshake (service_identity)
         self._out = b""       # ciphertext taken from the BIO but not yet consumed
         self._out_pos = 0     # consumed prefix of self._out (no front-deletes)
         self._handshake_done = False
@@ -497,13 +506,15 @@ class _Buffer(_api.TLSWrappedBuffer):
         except SSL.Error as exc:
             raise self._error(exc)
         self._handshake_done = True
-        if self._post_check_host is not None:
+        if self._post_check:
             self._post_handshake_name_check()
 
     def read(self, amt):
         """Return up to ``amt`` plaintext bytes; ``b""`` after a clean close."""
         if self._clean_eof:
             return b""
+        if not self._handshake_done:
+            self.do_handshake()
         try:
             return self._conn.recv(amt)
         except SSL.ZeroReturnError:
@@ -516,6 +527,8 @@ class _Buffer(_api.TLSWrappedBuffer):
         """Read up to ``amt`` bytes into ``buffer``; return the count (0 at clean EOF)."""
         if self._clean_eof:
             return 0
+        if not self._handshake_done:
+            self.do_handshake()
         try:
             return self._conn.recv_into(buffer, min(amt, len(buffer)))
         except SSL.ZeroReturnError:
@@ -531,6 +544,8 @@ class _Buffer(_api.TLSWrappedBuffer):
         a memory BIO never blocks, so the only short outcome is a Want* after
         some records: those bytes are reported as written, never resent.
         """
+        if not self._handshake_done:
+            self.do_handshake()  # so the name check and the negotiated values are in place
         view = memoryview(buf)
         if view.ndim != 1 or view.itemsize != 1:
             view = view.cast("B")  # pragma: no cover - only 3.x has multi-byte views
@@ -591,7 +606,9 @@ class _Buffer(_api.TLSWrappedBuffer):
         if not self._handshake_done or isinstance(self._context, OpenSSLServerContext):
             return None
         ssl_session = self._conn.get_session()
-        return None if ssl_session is None else OpenSSLSession(ssl_session, self._context._ctx)
+        if ssl_session is None:
+            return None
+        return OpenSSLSession(ssl_session, self._context._ctx, self._host)
 
     @property
     def session_reused(self):
@@ -634,7 +651,7 @@ class _Buffer(_api.TLSWrappedBuffer):
     def _post_handshake_name_check(self):  # pragma: no cover - bindings without set1_host
         from service_identity import VerificationError
         from service_identity.pyopenssl import verify_hostname, verify_ip_address
-        name, is_ip = self._post_check_host
+        name, is_ip = self._host
         try:
             (verify_ip_address if is_ip else verify_hostname)(self._conn, name)
         except VerificationError as exc:

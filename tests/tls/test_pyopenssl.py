@@ -407,6 +407,7 @@ def test_write_retried_with_same_object_before_handshake():
             pump.buf.write(payload)
         assert pump.call(pump.buf.write, payload) == len(payload)
         assert pump.read() == hashlib.sha256(payload).hexdigest().encode("ascii")
+        assert pump.buf.negotiated_tls_version is TLSVersion.TLSv1_3
         pump.close()
 
 
@@ -425,7 +426,9 @@ def test_session_resumption_tls13():
     assert second.buf.negotiated_tls_version is TLSVersion.TLSv1_3
     assert second.buf.session_reused is True
     same_settings = BACKEND.client_context(client_config())
-    same_settings.wrap_buffers(u"localhost", session=session)
+    same_settings.wrap_buffers(u"LOCALHOST", session=session)
+    with pytest.raises(ConfigurationError):  # a resumed handshake would check no name
+        same_settings.wrap_buffers(u"other.test", session=session)
     other_trust = BACKEND.client_context(client_config(trust_store=TrustStore.system()))
     with pytest.raises(ConfigurationError):
         other_trust.wrap_buffers(u"localhost", session=session)
