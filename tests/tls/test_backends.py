@@ -255,6 +255,43 @@ def test_verification_failures(backend_name, cert, hostname, error):
     assert info.value.reason == error.reason
 
 
+@pytest.mark.parametrize("store", [None, "certifi", "system"])
+def test_default_and_system_trust_reject_the_test_ca(backend_name, store):
+    trust = {None: None, "certifi": TrustStore.certifi(), "system": TrustStore.system()}[store]
+    with peers.stdlib_server(echo) as server:
+        with pytest.raises(CertificateVerificationError) as info:
+            connect(backend_name, server.port, TLSConfiguration(trust_store=trust))
+    assert isinstance(info.value, UnknownCAError)
+
+
+def test_trust_store_from_buffer(backend_name):
+    with open(peers.cert_path("ca.pem"), "rb") as f:
+        config = TLSConfiguration(trust_store=TrustStore.from_buffer(f.read()))
+    with peers.stdlib_server(echo) as server:
+        conn = connect(backend_name, server.port, config)
+        try:
+            roundtrip(conn)
+        finally:
+            conn.close()
+
+
+def test_tls12_cipher_choice_is_honoured(backend_name):
+    suite = CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    config = client_config(ciphers=(suite,), highest_supported_version=TLSVersion.TLSv1_2)
+    with peers.stdlib_server(echo) as server:
+        conn = connect(backend_name, server.port, config)
+        try:
+            roundtrip(conn)
+            assert conn.cipher() == suite
+        finally:
+            conn.close()
+
+
+def test_unknown_ciphers_only_is_configuration_error(backend_name):
+    with pytest.raises(ConfigurationError):
+        tls.backend(backend_name).client_context(client_config(ciphers=(0xFEFE,)))
+
+
 @pytest.mark.parametrize("cert", ["expired", "server", "unknown-ca", "selfsigned"])
 def test_validation_off_connects_to_anything(backend_name, cert):
     config = TLSConfiguration(validate_certificates=False)
