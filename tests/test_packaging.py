@@ -1,0 +1,133 @@
+"""Packaging rules that keep one source working on 2.7 and 3.x and inside pip."""
+from __future__ import absolute_import, division, print_function
+
+import io
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PKG = os.path.join(ROOT, "httpkit")
+ASYNC_SYNTAX = re.compile(r"\basync\s+def\b|\bawait\b")
+
+
+def _modules():
+    for base, dirs, files in os.walk(PKG):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(base, name)
+                yield path, io.open(path, encoding="utf-8").read()
+
+
+def _py27():
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    try:
+        root = subprocess.check_output(["pyenv", "root"]).decode().strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    path = os.path.join(root, "versions", "2.7.18", "bin", "python")
+    return path if os.path.exists(path) else None
+
+
+def test_every_module_outside_the_asyncio_files_compiles_on_python_27():
+    py27 = sys.executable if sys.version_info[0] == 2 else _py27()
+    assert py27, "Python 2.7.18 must be installed with pyenv"
+    checked = []
+    for path, src in _modules():
+        rel = os.path.relpath(path, ROOT)
+        if rel.startswith(os.path.join("httpkit", "aio")) and ASYNC_SYNTAX.search(src):
+            continue
+        checked.append(path)
+    script = ("import sys,io\nbad=[]\nfor p in sys.argv[1:]:\n"
+              "    try: compile(io.open(p,'rb').read(), p, 'exec')\n"
+              "    except SyntaxError as e: bad.append('%s:%s %s' % (p, e.lineno, e.msg))\n"
+              "print('\\n'.join(bad))\n")
+    out = subprocess.check_output([py27, "-c", script] + checked).decode()
+    assert out.strip() == "", out
+    assert len(checked) > 20
+
+
+def test_only_compat_looks_at_the_python_version():
+    offenders = []
+    for path, src in _modules():
+        if path.endswith("_compat.py"):
+            continue
+        if re.search(r"sys\.version_info|sys\.version\b|platform\.python_version", src):
+            offenders.append(os.path.relpath(path, ROOT))
+    assert offenders == []
+
+
+def test_every_module_has_future_imports_and_no_absolute_self_imports():
+    for path, src in _modules():
+        rel = os.path.relpath(path, ROOT)
+        if rel.endswith("__version__.py") or not src.strip():
+            continue
+        assert "from __future__ import absolute_import" in src, rel
+        assert not re.search(r"^\s*(from|import) httpkit\b", src, re.M), \
+            "%s imports httpkit absolutely: vendoring needs relative imports" % rel
+
+
+def test_non_ascii_modules_declare_their_encoding():
+    for path, src in _modules():
+        if any(ord(c) > 127 for c in src):
+            assert "coding: utf-8" in src.splitlines()[0], path
+
+
+def test_importing_httpkit_does_not_import_optional_extras():
+    code = ("import sys, httpkit, httpkit.tls\n"
+            "bad = [m for m in ('OpenSSL', 'twisted', 'brotli', 'zstandard', 'redis', "
+            "'truststore', 'asyncio') if m in sys.modules]\n"
+            "print(','.join(bad))")
+    out = subprocess.check_output([sys.executable, "-c", code], cwd=ROOT).decode().strip()
+    assert out == ""
+
+
+def test_httpkit_works_vendored_under_another_package(tmp_path=None):
+    """pip vendors libraries as pip._vendor.NAME: only relative imports survive that."""
+    import shutil
+    import tempfile
+    base = tempfile.mkdtemp()
+    try:
+        vendor = os.path.join(base, "fakepip", "_vendor")
+        os.makedirs(vendor)
+        for d in (os.path.join(base, "fakepip"), vendor):
+            io.open(os.path.join(d, "__init__.py"), "w").close()
+        shutil.copytree(PKG, os.path.join(vendor, "httpkit"),
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        code = ("import sys\nimport fakepip._vendor.httpkit as h\n"
+                "assert 'httpkit' not in sys.modules, 'absolute import of httpkit'\n"
+                "print(h.Session.__module__)")
+        out = subprocess.check_output([sys.executable, "-c", code], cwd=base).decode()
+        assert out.strip() == "fakepip._vendor.httpkit.sync._session"
+    finally:
+        shutil.rmtree(base)
+
+
+@pytest.mark.parametrize("name", ["request", "get", "head", "post", "put", "patch", "delete",
+                                  "options", "Session", "RequestException", "ConnectionError",
+                                  "ConnectTimeout", "ReadTimeout", "Timeout", "SSLError",
+                                  "ProxyError", "TooManyRedirects", "HTTPError", "InvalidURL",
+                                  "MissingSchema", "InvalidHeader", "ChunkedEncodingError",
+                                  "ContentDecodingError"])
+def test_requests_names_are_public(name):
+    import httpkit
+    assert name in httpkit.__all__ and hasattr(httpkit, name)
+
+
+def test_exception_hierarchy_matches_requests():
+    import httpkit
+    assert issubclass(httpkit.ConnectTimeout, httpkit.ConnectionError)
+    assert issubclass(httpkit.ConnectTimeout, httpkit.Timeout)
+    assert issubclass(httpkit.ReadTimeout, httpkit.Timeout)
+    assert issubclass(httpkit.SSLError, httpkit.ConnectionError)
+    assert issubclass(httpkit.InvalidURL, ValueError)
+    assert issubclass(httpkit.IncompleteRead, httpkit.ChunkedEncodingError)
+    for name in httpkit.__all__:
+        obj = getattr(httpkit, name)
+        if isinstance(obj, type) and issubclass(obj, Exception) and obj is not Warning \
+                and not issubclass(obj, Warning):
+            assert issubclass(obj, httpkit.RequestException), name

@@ -1,3 +1,0 @@
-def test_import():
-    import httpkit.tls
-    assert httpkit.tls.backend  # replaced by real tests

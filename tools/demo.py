@@ -1,0 +1,157 @@
+"""httpkit demo: everything on 127.0.0.1, nothing from the internet.
+
+1. Starts an HTTPS server (stdlib ``ssl``, the test certificates in tests/certs).
+2. Drives a raw TLS handshake through httpkit.tls's buffer API and shows what
+   was negotiated, for every TLS backend available on this Python.
+3. Fetches the same URL through each front-end that exists here: blocking
+   (``httpkit.Session``), asyncio (``httpkit.aio``) and Twisted (``httpkit.aio.tx``).
+"""
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import socket
+import ssl
+import sys
+import threading
+
+try:
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from socketserver import ThreadingMixIn
+except ImportError:  # Python 2.7
+    from BaseHTTPServer import BaseHTTPRequestHandler, HTTPServer
+    from SocketServer import ThreadingMixIn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+CERTS = os.path.join(ROOT, "tests", "certs")
+CA = os.path.join(CERTS, "ca.pem")
+
+import httpkit  # noqa: E402
+from httpkit import tls  # noqa: E402
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):  # noqa: N802 - stdlib name
+        if self.path.startswith("/redirect"):
+            self.send_response(302)
+            self.send_header("Location", "/hello")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = json.dumps({"hello": "world", "path": self.path,
+                           "user_agent": self.headers.get("User-Agent")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Set-Cookie", "demo=1; Path=/")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class Server(ThreadingMixIn, HTTPServer):
+    daemon_threads = True
+
+
+def start_server():
+    server = Server(("127.0.0.1", 0), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if hasattr(ssl, "PROTOCOL_TLS_SERVER")
+                         else ssl.PROTOCOL_SSLv23)
+    ctx.load_cert_chain(os.path.join(CERTS, "server.pem"), os.path.join(CERTS, "server.key"))
+    if hasattr(ctx, "set_alpn_protocols"):
+        ctx.set_alpn_protocols(["http/1.1"])
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.daemon = True
+    thread.start()
+    return server
+
+
+def tls_handshake(port, backend_name):
+    """A raw PEP 543 buffer handshake: we move every byte ourselves."""
+    backend = tls.backend(backend_name)
+    config = tls.TLSConfiguration(trust_store=tls.TrustStore.from_file(CA),
+                                  inner_protocols=(tls.NextProtocol.HTTP1,))
+    buf = backend.client_context(config).wrap_buffers(u"localhost")
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        while True:
+            try:
+                buf.do_handshake()
+                break
+            except tls.WantReadError:
+                out = buf.peek_outgoing(65536)
+                if out:
+                    sock.sendall(out)
+                    buf.consume_outgoing(len(out))
+                data = sock.recv(65536)
+                if data:
+                    buf.receive_from_network(data)
+                else:
+                    buf.receive_eof()
+        out = buf.peek_outgoing(65536)
+        if out:
+            sock.sendall(out)
+            buf.consume_outgoing(len(out))
+        return buf.negotiated_tls_version, buf.cipher(), buf.negotiated_protocol()
+    finally:
+        if hasattr(buf, "close"):
+            buf.close()
+        sock.close()
+
+
+def main():
+    server = start_server()
+    port = server.server_address[1]
+    url = "https://localhost:%d/redirect" % port
+    print("httpkit %s on Python %s" % (httpkit.__version__, sys.version.split()[0]))
+    print("HTTPS server on 127.0.0.1:%d (test certificates)\n" % port)
+
+    print("1. TLS through httpkit.tls buffers (PEP 543)")
+    for name in tls.available_backends():
+        version, cipher, alpn = tls_handshake(port, name)
+        print("   %-10s %-8s %-40s ALPN=%s" % (name, getattr(version, "value", version),
+                                               getattr(cipher, "name", cipher),
+                                               getattr(alpn, "value", alpn)))
+
+    print("\n2. Blocking front-end: httpkit.Session().get(%r)" % url)
+    with httpkit.Session(verify=CA) as session:
+        r = session.get(url)
+        print("   %s %s via %s, history=%s" % (r.status_code, r.reason, r.url,
+                                                [h.status_code for h in r.history]))
+        print("   json=%s cookies=%s" % (r.json(), dict(session.cookies.items())))
+
+    try:
+        import httpkit.aio as aio  # noqa: F401
+        has_aio = hasattr(aio, "get")
+    except (ImportError, SyntaxError):
+        has_aio = False
+    if has_aio:
+        import asyncio
+
+        async def fetch():
+            async with aio.Session(verify=CA) as s:
+                r = await s.get(url)
+                return r.status_code, r.json()
+
+        print("\n3. asyncio front-end: await httpkit.aio.Session().get(...)")
+        print("   %s %s" % asyncio.run(fetch()))
+    try:
+        from httpkit.aio import tx  # noqa: F401
+        has_tx = hasattr(tx, "get")
+    except ImportError:
+        has_tx = False
+    if has_tx:
+        print("\n4. Twisted front-end: httpkit.aio.tx.get(...) -> Deferred")
+        print("   %s %s" % tx.run_demo(url, CA))
+    server.shutdown()
+    print("\ndone.")
+
+
+if __name__ == "__main__":
+    main()
