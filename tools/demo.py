@@ -24,6 +24,7 @@ except ImportError:  # Python 2.7
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 CERTS = os.path.join(ROOT, "tests", "certs")
 CA = os.path.join(CERTS, "ca.pem")
 
@@ -132,15 +133,9 @@ def main():
     except (ImportError, SyntaxError):
         has_aio = False
     if has_aio:
-        import asyncio
-
-        async def fetch():
-            async with aio.Session(verify=CA) as s:
-                r = await s.get(url)
-                return r.status_code, r.json()
-
+        from demo_aio import fetch  # async syntax lives in a 3.x-only file
         print("\n3. asyncio front-end: await httpkit.aio.Session().get(...)")
-        print("   %s %s" % asyncio.run(fetch()))
+        print("   %s %s" % fetch(url, CA))
     try:
         from httpkit.aio import tx  # noqa: F401
         has_tx = hasattr(tx, "get")
