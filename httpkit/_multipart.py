@@ -1,0 +1,284 @@
+"""Streaming multipart/form-data request bodies (RFC 7578).
+
+Rules:
+- ``files`` takes requests' forms: a dict or list of ``(field, value)``,
+  ``value`` being a file object, bytes/text, or a tuple ``(filename,)``,
+  ``(filename, content)``, ``(filename, content, content_type)`` or
+  ``(filename, content, content_type, headers)``. A ``None`` filename makes
+  a plain field (requests' ``(None, "value")`` idiom).
+- Data fields come first, then files (requests' order). Lists repeat a
+  field; ``None`` values are dropped; other values go through ``str()``.
+- The filename defaults to the basename of ``fileobj.name``, else the field
+  name (requests). The part's Content-Type is the given one, else guessed
+  by :mod:`mimetypes`, else ``application/octet-stream``.
+- Names and filenames are UTF-8 inside ``"..."`` with ``"``, CR and LF
+  escaped as ``%22``, ``%0D``, ``%0A`` (the HTML5 rule browsers follow).
+- Files are never read whole: iteration reads 64 KiB at a time from the
+  position the file was at when the encoder was made. ``length`` is exact
+  when every part's size is known (bytes, or binary files whose size
+  fstat/seek can tell), else None and the body is sent chunked.
+- :meth:`MultipartEncoder.rewind` seeks every file back for a replay.
+"""
+from __future__ import absolute_import, division, print_function
+
+import binascii
+import mimetypes
+import os
+import re
+
+from ._compat import Mapping, binary_type, text_type, to_bytes
+from .exceptions import RequestException, UnrewindableBodyError
+
+__all__ = ["MultipartEncoder"]
+
+READ_SIZE = 64 * 1024
+_ESCAPES = {b'"': b"%22", b"\r": b"%0D", b"\n": b"%0A"}
+_TO_ESCAPE = re.compile(b'["\r\n]')
+_BOUNDARY = re.compile(r"^[0-9A-Za-z'()+_,./:=?-]{1,70}$")
+
+
+class MultipartEncoder(object):
+    """A multipart/form-data body that streams its files.
+
+    Attributes:
+        boundary: the boundary (native str).
+        content_type: the Content-Type header value, boundary included.
+        length: the exact body size in bytes, or None when a part's size
+            is unknown.
+    """
+
+    def __init__(self, fields=None, files=None, boundary=None):
+        """Build the parts; no file is read yet.
+
+        Args:
+            fields: form fields: dict or list of ``(name, value)``.
+            files: files in requests' forms (see the module docstring).
+            boundary: the boundary to use (default: 32 random hex digits).
+
+        Raises:
+            ValueError: the boundary is not a valid RFC 2046 boundary.
+        """
+        if boundary is None:
+            boundary = binascii.hexlify(os.urandom(16)).decode("ascii")
+        if not _BOUNDARY.match(boundary):
+            raise ValueError("Invalid multipart boundary %r" % (boundary,))
+        self.boundary = str(boundary)
+        self.content_type = "multipart/form-data; boundary=%s" % self.boundary
+        self._dash = b"--" + boundary.encode("ascii")
+        self._parts = ([self._field_part(n, v) for n, v in _field_items(fields)]
+                       + [self._file_part(n, v) for n, v in _pairs(files)])
+        self._iterated = False
+        self.length = self._total_length()
+
+    def __iter__(self):
+        """Yield the body as bytes chunks (files read 64 KiB at a time)."""
+        if self._iterated:
+            self.rewind()
+        self._iterated = True
+        return self._chunks()
+
+    @property
+    def rewindable(self):
+        """True when every file part can seek back (see :meth:`rewind`)."""
+        return all(start is not None for _, body, _, start in self._parts
+                   if hasattr(body, "read"))
+
+    def rewind(self):
+        """Seek every file back to where it was when the encoder was made.
+
+        Raises:
+            UnrewindableBodyError: a file cannot seek.
+        """
+        for _, body, _, start in self._parts:
+            if hasattr(body, "read"):
+                if start is None:
+                    raise UnrewindableBodyError(
+                        "Cannot rewind multipart file %r to send it again" % (body,))
+                body.seek(start)
+
+    def _field_part(self, name, value):
+        data = _field_bytes(value)
+        return (self._head(name, None, None, None), data, len(data), None)
+
+    def _file_part(self, name, value):
+        filename, content, content_type, headers = _file_tuple(name, value)
+        if filename is not None and content_type is None:
+            content_type = mimetypes.guess_type(_native(filename))[0] or \
+                "application/octet-stream"
+        head = self._head(name, filename, content_type, headers)
+        if hasattr(content, "read"):
+            size, start = file_size(content), _tell(content)
+            return (head, content, size, start)
+        data = _field_bytes(content)
+        return (head, data, len(data), None)
+
+    def _head(self, name, filename, content_type, headers):
+        disposition = b'Content-Disposition: form-data; name="' + _escape(name) + b'"'
+        if filename is not None:
+            disposition += b'; filename="' + _escape(filename) + b'"'
+        lines = [self._dash, disposition]
+        if content_type:
+            lines.append(b"Content-Type: " + _header_bytes(content_type))
+        for key, value in _pairs(headers):
+            lines.append(_header_bytes(key) + b": " + _header_bytes(value))
+        return b"\r\n".join(lines) + b"\r\n\r\n"
+
+    def _total_length(self):
+        total = len(self._dash) + 4  # closing "--boundary--\r\n"
+        for head, _, size, _ in self._parts:
+            if size is None:
+                return None
+            total += len(head) + size + 2
+        return total
+
+    def _chunks(self):
+        pending = b""
+        for head, body, size, _ in self._parts:
+            pending += head
+            if hasattr(body, "read"):
+                yield pending
+                for chunk in _read_file(body, size):
+                    yield chunk
+                pending = b"\r\n"
+            else:
+                # Small fields are glued together: fewer, larger writes.
+                pending += body + b"\r\n"
+                if len(pending) >= READ_SIZE:
+                    yield pending
+                    pending = b""
+        yield pending + self._dash + b"--\r\n"
+
+
+def _read_file(fileobj, size):
+    # Exactly ``size`` bytes when the length was promised, else until EOF.
+    remaining = size
+    while remaining is None or remaining > 0:
+        want = READ_SIZE if remaining is None else min(READ_SIZE, remaining)
+        chunk = fileobj.read(want)
+        if not chunk:
+            break
+        if isinstance(chunk, text_type):
+            chunk = chunk.encode("utf-8")
+        if remaining is not None:
+            remaining -= len(chunk)
+        yield chunk
+    if remaining:
+        raise RequestException("File %r ended %d bytes short of the size announced in "
+                               "Content-Length (was it changed while sending?)"
+                               % (getattr(fileobj, "name", fileobj), remaining))
+
+
+def file_size(fileobj):
+    """Return how many bytes remain to be read from a binary file, or None.
+
+    Args:
+        fileobj: an object with ``read``.
+
+    Returns:
+        The remaining size from ``fstat`` (regular files) or seek/tell,
+        measured from the current position; None for text-mode files (their
+        byte length is unknown until encoded) and unseekable streams.
+    """
+    try:
+        if isinstance(fileobj.read(0), text_type):
+            return None
+    except Exception:
+        return None
+    start = _tell(fileobj)
+    if start is None:
+        return None
+    size = _fstat_size(fileobj)
+    if size is None:
+        size = _seek_size(fileobj, start)
+    return None if size is None else max(size - start, 0)
+
+
+def _tell(fileobj):
+    try:
+        return fileobj.tell()
+    except (AttributeError, IOError, OSError, ValueError):
+        return None
+
+
+def _fstat_size(fileobj):
+    import stat
+    try:
+        st = os.fstat(fileobj.fileno())
+    except (AttributeError, IOError, OSError, ValueError):
+        return None
+    # Pipes and sockets report st_size 0: only regular files are trusted.
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+def _seek_size(fileobj, start):
+    try:
+        fileobj.seek(0, 2)
+        end = fileobj.tell()
+        fileobj.seek(start)
+    except (AttributeError, IOError, OSError, ValueError):
+        return None
+    return end
+
+
+def _pairs(items):
+    if not items:
+        return []
+    return list(items.items()) if isinstance(items, Mapping) else list(items)
+
+
+def _field_items(fields):
+    # requests: lists repeat the field, None is dropped.
+    for name, values in _pairs(fields):
+        if isinstance(values, (text_type, binary_type)) or not hasattr(values, "__iter__"):
+            values = [values]
+        for value in values:
+            if value is not None:
+                yield name, value
+
+
+def _field_bytes(value):
+    if isinstance(value, binary_type):
+        return value
+    if isinstance(value, bytearray):
+        return bytes(value)
+    if not isinstance(value, text_type):
+        value = text_type(value)
+    return value.encode("utf-8")
+
+
+def _file_tuple(name, value):
+    # -> (filename or None, content, content_type or None, headers or None)
+    if isinstance(value, (tuple, list)):
+        value = tuple(value) + (None,) * (4 - len(value))
+        filename, content, content_type, headers = value[:4]
+        return filename, (b"" if content is None else content), content_type, headers
+    return _guess_filename(value) or name, value, None, None
+
+
+def _guess_filename(fileobj):
+    # Like requests.utils.guess_filename: "<stdin>"-style names are not files.
+    name = getattr(fileobj, "name", None)
+    if isinstance(name, (text_type, binary_type)) and name[:1] not in ("<", b"<"):
+        return os.path.basename(name)
+    return None
+
+
+def _escape(value):
+    if not isinstance(value, (text_type, binary_type)):
+        value = text_type(value)
+    data = to_bytes(value, "utf-8")
+    return _TO_ESCAPE.sub(lambda m: _ESCAPES[m.group(0)], data)
+
+
+def _header_bytes(value):
+    data = value if isinstance(value, binary_type) else text_type(value).encode("utf-8")
+    if b"\r" in data or b"\n" in data or b"\x00" in data:
+        raise ValueError("Multipart header %r contains CR, LF or NUL" % (data,))
+    return data
+
+
+def _native(value):
+    # mimetypes wants text on 3.x; 2.7 takes either.
+    if isinstance(value, binary_type) and str is not bytes:
+        return value.decode("utf-8", "replace")
+    return value
