@@ -407,45 +407,55 @@ class DigestAuth(Auth):
     def _authorization(self, request, state):
         challenge = state["challenge"]
         algorithm = challenge.get("algorithm", "MD5")
-        hashname = _hash_name(algorithm)
-
-        def digest(*parts):
-            # Values from the wire are native str holding latin-1 bytes; the
-            # user's credentials were encoded UTF-8 (RFC 7616 charset=UTF-8).
-            data = b":".join(p if isinstance(p, binary_type) else to_bytes(p) for p in parts)
-            return hashlib.new(hashname, data).hexdigest()
-
-        realm, nonce = challenge.get("realm", ""), challenge["nonce"]
-        uri = request.parsed_url.target
+        digest = _digester(_hash_name(algorithm))
         qop = "auth" if _qop_options(challenge) is not None else None
         sess = algorithm.upper().endswith("-SESS")
-        cnonce = self._new_cnonce() if (qop or sess) else None
+        values = {"realm": challenge.get("realm", ""), "nonce": challenge["nonce"],
+                  "uri": request.parsed_url.target, "algorithm": algorithm, "qop": qop,
+                  "cnonce": self._new_cnonce() if (qop or sess) else None,
+                  "nc": self._next_nc(state) if qop else None}
         user, password = _as_bytes(self._username), _as_bytes(self._password)
-        ha1 = digest(user, realm, password)
+        ha1 = digest(user, values["realm"], password)
         if sess:
-            ha1 = digest(ha1, nonce, cnonce)
-        ha2 = digest(request.method, uri)
-        nc = self._next_nc(state) if qop else None
+            ha1 = digest(ha1, values["nonce"], values["cnonce"])
+        ha2 = digest(request.method, values["uri"])
         if qop:
-            response = digest(ha1, nonce, nc, cnonce, qop, ha2)
+            values["response"] = digest(ha1, values["nonce"], values["nc"], values["cnonce"],
+                                        qop, ha2)
         else:
-            response = digest(ha1, nonce, ha2)
-        userhash = _is_true(challenge.get("userhash"))
-        fields = [
-            "username=" + _quoted(digest(user, realm)) if userhash
-            else _username_field(self._username),
-            "realm=" + _quoted(realm), "nonce=" + _quoted(nonce), "uri=" + _quoted(uri),
-            "algorithm=" + algorithm, "response=" + _quoted(response),
-        ]
-        if "opaque" in challenge:
-            fields.append("opaque=" + _quoted(challenge["opaque"]))
-        if qop:
-            fields.extend(["qop=" + qop, "nc=" + nc])
-        if cnonce:
-            fields.append("cnonce=" + _quoted(cnonce))
-        if userhash:
-            fields.append("userhash=true")
-        return "Digest " + ", ".join(fields)
+            values["response"] = digest(ha1, values["nonce"], ha2)
+        if _is_true(challenge.get("userhash")):
+            values["userhash"] = digest(user, values["realm"])
+        return _digest_header(self._username, values, challenge.get("opaque"))
+
+
+def _digester(hashname):
+    def digest(*parts):
+        # Values from the wire are native str holding latin-1 bytes; the
+        # user's credentials were encoded UTF-8 (RFC 7616 charset=UTF-8).
+        data = b":".join(p if isinstance(p, binary_type) else to_bytes(p) for p in parts)
+        return hashlib.new(hashname, data).hexdigest()
+    return digest
+
+
+def _digest_header(username, values, opaque):
+    """The ``Authorization: Digest ...`` value (RFC 7616 section 3.4)."""
+    userhash = values.get("userhash")
+    fields = [
+        "username=" + _quoted(userhash) if userhash else _username_field(username),
+        "realm=" + _quoted(values["realm"]), "nonce=" + _quoted(values["nonce"]),
+        "uri=" + _quoted(values["uri"]), "algorithm=" + values["algorithm"],
+        "response=" + _quoted(values["response"]),
+    ]
+    if opaque is not None:
+        fields.append("opaque=" + _quoted(opaque))
+    if values["qop"]:
+        fields.extend(["qop=" + values["qop"], "nc=" + values["nc"]])
+    if values["cnonce"]:
+        fields.append("cnonce=" + _quoted(values["cnonce"]))
+    if userhash:
+        fields.append("userhash=true")
+    return "Digest " + ", ".join(fields)
 
 
 # ---------------------------------------------------------------- conversion
