@@ -145,6 +145,8 @@ def _openssl_verify_result(tls_sock):
         import _ssl
         word = ctypes.sizeof(ctypes.c_void_p)
         sslobj, context = tls_sock._sslobj, tls_sock.context
+        if type(sslobj).__name__ != "_SSLSocket" or type(context).__module__ != "ssl":
+            return None
         ssl_ptr = ctypes.c_void_p.from_address(id(sslobj) + 4 * word).value
         if not ssl_ptr or ctypes.c_void_p.from_address(id(sslobj) + 5 * word).value != id(context):
             return None
