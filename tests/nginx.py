@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 
-from servers import CERTS_DIR, random_bytes
+CERTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "certs")
 
 SMALL = b"Hello, world\n"
 TEXT_LINE = b"The quick brown fox jumps over the lazy dog. 0123456789\n"
@@ -89,6 +89,7 @@ def free_port(host="127.0.0.1"):
 
 def default_files():
     """The generated docroot: name -> bytes."""
+    from servers import random_bytes  # late: servers re-exports this module
     text = TEXT_LINE * 1024  # 56 KiB of compressible text
     return {
         "small.txt": SMALL,

@@ -1,0 +1,309 @@
+"""The clients benchmarks/run.py measures, one small adapter each (Python 3 only).
+
+A sync adapter has ``open(ca)`` -> session, ``get(session, url, close)`` -> body
+and ``stream(session, url)`` -> bytes read (64 KiB chunks, data discarded).
+An async adapter is ``run(url, count, concurrency, warm)`` -> seconds: it makes
+``warm`` requests first (imports, connections), then times ``count`` more, all
+in one event loop / reactor run (Twisted's reactor can't be restarted).
+An adapter whose library (or httpkit API) is missing raises ``Unavailable``:
+the table then says "n/a", so the suite runs before httpkit's client exists.
+"""
+import os
+import ssl
+import sys
+
+CHUNK = 65536
+CLOSE = {"Connection": "close"}
+
+
+class Unavailable(Exception):
+    """This client can't run here (not installed, or its API isn't written yet)."""
+
+
+def _need(module, *attrs):
+    import importlib
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise Unavailable("%s: %s" % (module, exc))
+    for attr in attrs:
+        if not hasattr(mod, attr):
+            raise Unavailable("%s.%s does not exist yet" % (module, attr))
+    return mod
+
+
+def ssl_context(ca):
+    return ssl.create_default_context(cafile=ca)
+
+
+# --------------------------------------------------------------------------- sync
+class Requests(object):
+    name = "requests"
+
+    def open(self, ca):
+        requests = _need("requests")
+        s = requests.Session()
+        s.verify = ca
+        return s
+
+    def get(self, s, url, close=False):
+        # verify per request: REQUESTS_CA_BUNDLE in the environment beats Session.verify
+        return s.get(url, verify=s.verify, headers=CLOSE if close else None).content
+
+    def stream(self, s, url):
+        n = 0
+        with s.get(url, verify=s.verify, stream=True) as r:
+            for chunk in r.iter_content(CHUNK):
+                n += len(chunk)
+        return n
+
+
+class Httpx(object):
+    name = "httpx"
+
+    def open(self, ca):
+        return _need("httpx").Client(verify=ssl_context(ca))
+
+    def get(self, c, url, close=False):
+        return c.get(url, headers=CLOSE if close else None).content
+
+    def stream(self, c, url):
+        n = 0
+        with c.stream("GET", url) as r:
+            for chunk in r.iter_bytes(CHUNK):
+                n += len(chunk)
+        return n
+
+
+class Urllib3(object):
+    name = "urllib3"
+
+    def open(self, ca):
+        return _need("urllib3").PoolManager(ca_certs=ca, cert_reqs="CERT_REQUIRED")
+
+    def get(self, pm, url, close=False):
+        return pm.request("GET", url, headers=CLOSE if close else None).data
+
+    def stream(self, pm, url):
+        n = 0
+        r = pm.request("GET", url, preload_content=False)
+        for chunk in r.stream(CHUNK):
+            n += len(chunk)
+        r.release_conn()
+        return n
+
+
+class H11Ceiling(object):
+    """h11 over one socket: no pool, no policies (benchmarks/h11_client.py)."""
+
+    name = "h11 ceiling"
+
+    def open(self, ca):
+        _need("h11")
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import h11_client
+        self._mod, self._ctx, self._clients = h11_client, ssl_context(ca), {}
+        return self
+
+    def _client(self, url):
+        from urllib.parse import urlsplit
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname, parts.port)
+        if key not in self._clients:
+            ctx = self._ctx if parts.scheme == "https" else None
+            self._clients[key] = self._mod.H11Client(parts.hostname, parts.port, ctx)
+        path = parts.path + ("?" + parts.query if parts.query else "")
+        return self._clients[key], path
+
+    def get(self, _, url, close=False):
+        client, path = self._client(url)
+        return client.get(path, list(CLOSE.items()) if close else ())
+
+    def stream(self, _, url):
+        client, path = self._client(url)
+        return sum(len(chunk) for chunk in client.stream(path))
+
+
+class Httpkit(object):
+    """httpkit's requests-style API, exactly as a user would write it."""
+
+    name = "httpkit"
+
+    def open(self, ca):
+        httpkit = _need("httpkit", "Session")
+        self.ca = ca
+        return httpkit.Session()
+
+    def get(self, s, url, close=False):
+        return s.get(url, verify=self.ca, headers=CLOSE if close else None).content
+
+    def stream(self, s, url):
+        n = 0
+        r = s.get(url, verify=self.ca, stream=True)
+        for chunk in r.iter_content(CHUNK):
+            n += len(chunk)
+        r.close()
+        return n
+
+
+SYNC = [Requests(), Httpx(), Urllib3(), H11Ceiling(), Httpkit()]
+
+
+# --------------------------------------------------------------------------- async
+def _split(count, concurrency):
+    base, extra = divmod(count, concurrency)
+    return [base + (1 if i < extra else 0) for i in range(concurrency)]
+
+
+def _run_asyncio(worker_factory, count, concurrency, warm):
+    import asyncio
+    import time
+
+    async def batch(fetch, total):
+        async def worker(n):
+            for _ in range(n):
+                await fetch()
+        await asyncio.gather(*(worker(n) for n in _split(total, concurrency)))
+
+    async def main():
+        async with worker_factory() as fetch:
+            await batch(fetch, warm)
+            t0 = time.perf_counter()
+            await batch(fetch, count)
+            return time.perf_counter() - t0
+    return asyncio.run(main())
+
+
+class _Ctx(object):
+    def __init__(self, enter, exit_):
+        self._enter, self._exit = enter, exit_
+
+    async def __aenter__(self):
+        return await self._enter()
+
+    async def __aexit__(self, *exc):
+        await self._exit()
+
+
+def httpx_async(url, count, concurrency, warm):
+    httpx = _need("httpx")
+    holder = {}
+
+    async def enter():
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        holder["c"] = httpx.AsyncClient(limits=limits)
+
+        async def fetch():
+            r = await holder["c"].get(url)
+            r.content
+        return fetch
+
+    async def exit_():
+        await holder["c"].aclose()
+    return _run_asyncio(lambda: _Ctx(enter, exit_), count, concurrency, warm)
+
+
+def aiohttp_async(url, count, concurrency, warm):
+    aiohttp = _need("aiohttp")
+    holder = {}
+
+    async def enter():
+        holder["s"] = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
+
+        async def fetch():
+            async with holder["s"].get(url) as r:
+                await r.read()
+        return fetch
+
+    async def exit_():
+        await holder["s"].close()
+    return _run_asyncio(lambda: _Ctx(enter, exit_), count, concurrency, warm)
+
+
+def httpkit_aio(url, count, concurrency, warm):
+    aio = _need("httpkit.aio", "Session")
+    holder = {}
+
+    async def enter():
+        holder["s"] = aio.Session()
+
+        async def fetch():
+            r = await holder["s"].get(url)
+            body = r.content
+            if callable(body):  # content() may be a coroutine method
+                await body()
+        return fetch
+
+    async def exit_():
+        close = getattr(holder["s"], "aclose", None) or getattr(holder["s"], "close")
+        result = close()
+        if hasattr(result, "__await__"):
+            await result
+    return _run_asyncio(lambda: _Ctx(enter, exit_), count, concurrency, warm)
+
+
+def _run_twisted(get_body, url, count, concurrency, warm):
+    import time
+    from twisted.internet import defer, reactor
+    result = {}
+
+    async def batch(total):
+        async def worker(n):
+            for _ in range(n):
+                await get_body(reactor, url)
+        await defer.gatherResults([defer.ensureDeferred(worker(n))
+                                   for n in _split(total, concurrency)], consumeErrors=True)
+
+    async def main():
+        try:
+            await batch(warm)
+            t0 = time.perf_counter()
+            await batch(count)
+            result["seconds"] = time.perf_counter() - t0
+        except Exception as exc:
+            result["error"] = exc
+        finally:
+            reactor.stop()
+    reactor.callWhenRunning(lambda: defer.ensureDeferred(main()))
+    reactor.run(installSignalHandlers=False)
+    if "error" in result:
+        raise result["error"]
+    return result["seconds"]
+
+
+def treq_twisted(url, count, concurrency, warm):
+    treq = _need("treq")
+    from twisted.web.client import HTTPConnectionPool
+    state = {}
+
+    async def get_body(reactor, url):
+        if "pool" not in state:
+            state["pool"] = HTTPConnectionPool(reactor, persistent=True)
+            state["pool"].maxPersistentPerHost = concurrency
+        r = await treq.get(url, pool=state["pool"])
+        await treq.content(r)
+    return _run_twisted(get_body, url, count, concurrency, warm)
+
+
+def httpkit_tx(url, count, concurrency, warm):
+    tx = _need("httpkit.aio.tx", "Session")
+    state = {}
+
+    async def get_body(reactor, url):
+        if "s" not in state:
+            state["s"] = tx.Session()
+        r = await state["s"].get(url)
+        body = r.content
+        if callable(body):
+            await body()
+    return _run_twisted(get_body, url, count, concurrency, warm)
+
+
+ASYNC = {
+    "httpx.AsyncClient": (httpx_async, {}),
+    "aiohttp": (aiohttp_async, {}),
+    "aiohttp (no ext)": (aiohttp_async, {"AIOHTTP_NO_EXTENSIONS": "1"}),
+    "treq": (treq_twisted, {}),
+    "httpkit.aio": (httpkit_aio, {}),
+    "httpkit tx": (httpkit_tx, {}),
+}
