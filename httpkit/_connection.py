@@ -207,10 +207,11 @@ def next_event(conn, timeout):
     """
     h = conn.h11
     while True:
+        state = h.their_state  # h11 moves to ERROR when it raises: look before
         try:
             event = h.next_event()
         except h11.RemoteProtocolError as exc:
-            raise _protocol_error(conn, exc)
+            raise _protocol_error(state, exc)
         if event is not h11.NEED_DATA:
             return_value = event
             break
@@ -231,9 +232,12 @@ def next_event(conn, timeout):
     raise Return(return_value)
 
 
-def _protocol_error(conn, exc):
+def _protocol_error(state, exc):
+    # A body cut short by EOF is IncompleteRead; bad framing inside a body
+    # (a malformed chunk header) stays a protocol error.
     text = str(exc)
-    if conn.h11.their_state is h11.SEND_BODY or "incomplete" in text.lower():
+    if (state is h11.SEND_BODY and "without sending complete" in text) \
+            or "incomplete" in text.lower():
         return IncompleteRead("connection closed before the whole body arrived: %s" % text)
     return RemoteProtocolError("invalid HTTP response: %s" % text)
 
