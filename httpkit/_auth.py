@@ -158,23 +158,39 @@ def netrc_credentials(host, netrc_file=None):
         ``(login, password)`` (the account stands in for an empty login),
         or None.
     """
-    import netrc  # rarely used: imported on demand
-
     for candidate in _netrc_paths(netrc_file):
         try:
             path = os.path.expanduser(candidate)
-        except KeyError:  # no HOME: expanduser fails on some platforms
-            continue
-        if not os.path.exists(path):
+            stat = os.stat(path)
+        except (KeyError, OSError):  # no HOME, or no such file
             continue
         try:
-            found = netrc.netrc(path).authenticators(to_str(host))
-        except (netrc.NetrcParseError, IOError, OSError, UnicodeError):
+            found = _parsed_netrc(path, stat).authenticators(to_str(host))
+        except (IOError, OSError, UnicodeError, ValueError):
             return None
         if not found:
             return None
         return (found[0] or found[1], found[2])
     return None
+
+
+_NETRC_CACHE = {}
+
+
+def _parsed_netrc(path, stat):
+    """Parse ``path`` once per (mtime, size): requests re-parses it on every request."""
+    import netrc  # rarely used: imported on demand
+
+    key = (path, stat.st_mtime, stat.st_size)
+    parsed = _NETRC_CACHE.get(key)
+    if parsed is None:
+        try:
+            parsed = netrc.netrc(path)
+        except netrc.NetrcParseError as exc:
+            raise ValueError(str(exc))
+        _NETRC_CACHE.clear()
+        _NETRC_CACHE[key] = parsed
+    return parsed
 
 
 class NetrcAuth(Auth):
