@@ -74,6 +74,14 @@ class Headers(MutableMapping):
             raise KeyError(key)
         return values[0] if len(values) == 1 else ", ".join(values)
 
+    def get(self, key, default=None):
+        """``h[key]``, or ``default`` when absent (no KeyError raised inside: hot path)."""
+        lower = key.lower()
+        values = [v for k, _, v in self._items if k == lower]
+        if not values:
+            return default
+        return values[0] if len(values) == 1 else ", ".join(values)
+
     def __setitem__(self, key, value):
         name, value = check_header(key, value)
         lower = name.lower()
@@ -166,7 +174,7 @@ class Request(object):
     def __init__(self, method, url, headers=None, body=None, body_length=None, hooks=None):
         from ._urls import URL
         self.method = to_str(method).upper()
-        self.parsed_url = url if isinstance(url, URL) else URL(url)
+        self.parsed_url = url if isinstance(url, URL) else URL.parse(url)
         self.headers = headers if isinstance(headers, Headers) else Headers(headers)
         self.body = body
         self.body_length = body_length
@@ -310,19 +318,13 @@ class Response(object):
 
     def iter_lines(self, chunk_size=512, decode_unicode=False, delimiter=None):
         """Yield the body line by line (streamed)."""
-        pending = None
+        from ._chunking import LineSplitter
+        splitter = LineSplitter(delimiter)
         for chunk in self.iter_content(chunk_size, decode_unicode=decode_unicode):
-            if pending is not None:
-                chunk = pending + chunk
-            lines = chunk.split(delimiter) if delimiter else chunk.splitlines()
-            if lines and lines[-1] and chunk and lines[-1][-1:] == chunk[-1:]:
-                pending = lines.pop()
-            else:
-                pending = None
-            for line in lines:
+            for line in splitter.feed(chunk):
                 yield line
-        if pending is not None:
-            yield pending
+        for line in splitter.flush():
+            yield line
 
     def iter_content(self, chunk_size=1, decode_unicode=False):
         """Yield the body in pieces (the front-end streams it)."""
@@ -342,6 +344,52 @@ class Response(object):
         """Release the connection (discarding any unread body)."""
         if self._frontend is not None:
             self._frontend.close(self)
+
+    # ---- asyncio front-end: thin delegation, the coroutines live in httpkit.aio
+    def aread(self):
+        """Read the whole body: ``await response.aread()`` returns it as bytes.
+
+        Afterwards :attr:`content`, :attr:`text` and :meth:`json` work.
+
+        Raises:
+            TypeError: the response was not made by ``httpkit.aio``.
+
+        .. versionadded:: 0.1
+        """
+        return self._async_frontend().aread(self)
+
+    def aiter_content(self, chunk_size=None):
+        """Stream the body: ``async for chunk in response.aiter_content(n)``.
+
+        Args:
+            chunk_size: cut the body into pieces of this size (the last may be
+                shorter); None yields chunks as they arrive.
+
+        .. versionadded:: 0.1
+        """
+        return self._async_frontend().aiter_body(self, chunk_size)
+
+    aiter_bytes = aiter_content
+
+    def aiter_lines(self, chunk_size=512, delimiter=None):
+        """Stream the body line by line (bytes): ``async for line in response.aiter_lines()``.
+
+        .. versionadded:: 0.1
+        """
+        return self._async_frontend().aiter_lines(self, chunk_size, delimiter)
+
+    def aclose(self):
+        """Release the connection, discarding any unread body: ``await response.aclose()``.
+
+        .. versionadded:: 0.1
+        """
+        return self._async_frontend().aclose(self)
+
+    def _async_frontend(self):
+        frontend = self._frontend
+        if frontend is None or not hasattr(frontend, "aread"):
+            raise TypeError("%r was not made by an asyncio Session (httpkit.aio)" % (self,))
+        return frontend
 
     def __enter__(self):
         return self

@@ -1,0 +1,69 @@
+"""Re-cutting a body's chunks: fixed-size pieces and lines (pure, shared by front-ends).
+
+Rules:
+- No I/O: a front-end feeds chunks as they arrive (sync, asyncio or Twisted)
+  and emits what comes back, so every front-end cuts bodies identically.
+- Pieces are sliced from the incoming chunk; a chunk that already has the
+  wanted size passes through without a copy.
+"""
+from __future__ import absolute_import, division, print_function
+
+__all__ = ["Rechunker", "LineSplitter"]
+
+
+class Rechunker(object):
+    """Cut byte chunks into pieces of ``chunk_size`` (the last one may be shorter).
+
+    A falsy ``chunk_size`` passes chunks through as they arrive.
+    """
+
+    __slots__ = ("size", "pending")
+
+    def __init__(self, chunk_size):
+        self.size = chunk_size
+        self.pending = b""
+
+    def feed(self, chunk):
+        """Return the complete pieces that ``chunk`` finishes (a list)."""
+        size = self.size
+        if not size:
+            return [chunk] if chunk else []
+        if self.pending:
+            chunk = self.pending + chunk
+            self.pending = b""
+        end = len(chunk) - len(chunk) % size
+        if end == len(chunk) == size:
+            return [chunk]
+        self.pending = chunk[end:]
+        return [chunk[i:i + size] for i in range(0, end, size)]
+
+    def flush(self):
+        """Return what is left once the body ended (a list)."""
+        pending, self.pending = self.pending, b""
+        return [pending] if pending else []
+
+
+class LineSplitter(object):
+    """Cut chunks into lines (``splitlines``, or on ``delimiter``), as requests does."""
+
+    __slots__ = ("delimiter", "pending")
+
+    def __init__(self, delimiter=None):
+        self.delimiter = delimiter
+        self.pending = None
+
+    def feed(self, chunk):
+        """Return the complete lines that ``chunk`` finishes (a list)."""
+        if self.pending is not None:
+            chunk = self.pending + chunk
+        lines = chunk.split(self.delimiter) if self.delimiter else chunk.splitlines()
+        if lines and lines[-1] and chunk and lines[-1][-1:] == chunk[-1:]:
+            self.pending = lines.pop()
+        else:
+            self.pending = None
+        return lines
+
+    def flush(self):
+        """Return the last, unterminated line (a list)."""
+        pending, self.pending = self.pending, None
+        return [] if pending is None else [pending]

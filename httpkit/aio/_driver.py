@@ -1,0 +1,366 @@
+"""The asyncio driver: carries out flow ops with asyncio transports (Python 3 only).
+
+Rules:
+- This driver only moves bytes. TLS is the core's (httpkit.tls buffers); we
+  never pass ``ssl=`` to asyncio. Transports come from ``loop.create_connection``
+  with our own small :class:`_ByteProtocol`, not asyncio streams.
+- One function maps foreign failures to httpkit errors (``_map_error``);
+  nothing else in httpkit sees an OSError or an asyncio timeout.
+- Pool decisions are :class:`httpkit._pool.PoolState`'s. This driver adds FIFO
+  waiters (futures): a checkin hands its connection or slot straight to the
+  oldest waiter that can use it, so a newcomer never overtakes a waiter.
+- Cancellation: whatever interrupts :meth:`AsyncioDriver.run` closes the flow
+  (``FlowRunner.close``), whose ``finally:`` blocks give connections back as
+  not reusable. A waiter cancelled after being handed a connection or slot
+  passes it on, so no slot ever leaks.
+- Reads apply back-pressure: past ``_HIGH_WATER`` buffered bytes the transport
+  stops reading until a Recv drains the buffer below ``_LOW_WATER``.
+"""
+from __future__ import absolute_import, division, print_function
+
+import asyncio
+import collections
+import socket
+from time import monotonic
+from typing import Any, Deque, Optional
+
+from .._connection import READ_SIZE, idle_bytes_leave_alive
+from .._flow import FlowRunner, Return
+from .._ops import Checkout, Connect, Offload, Recv, Send, Sleep
+from .._pool import PoolState
+from ..exceptions import ConnectionError, ConnectTimeout, PoolTimeout, ReadTimeout, WriteTimeout
+
+__all__ = ["AsyncioDriver"]
+
+_TIMEOUT_ERRORS = {"connect": ConnectTimeout, "send": WriteTimeout, "recv": ReadTimeout,
+                   "pool": PoolTimeout}
+_HIGH_WATER = 4 * READ_SIZE
+_LOW_WATER = READ_SIZE
+_TIMED_OUT = object()   # a waiter's result when its timer fired first
+
+
+class _TimedOut(Exception):
+    """Our own timer fired (mapped by ``_map_error``, never escapes this module)."""
+
+
+def _map_error(exc: BaseException, phase: str, peer: tuple) -> Exception:
+    """The ONE place asyncio and socket failures become httpkit errors."""
+    if isinstance(exc, (_TimedOut, asyncio.TimeoutError, socket.timeout)):
+        if phase == "pool":
+            return PoolTimeout("no connection to %s:%s became free within %ss"
+                               % (peer[0], peer[1], exc.args[0] if exc.args else "?"))
+        return _TIMEOUT_ERRORS[phase]("%s to %s:%s timed out" % (phase, peer[0], peer[1]))
+    if isinstance(exc, socket.gaierror):
+        return ConnectionError("cannot resolve host %r: %s" % (peer[0], exc))
+    return ConnectionError("%s to %s:%s failed: %s" % (phase, peer[0], peer[1],
+                                                      exc or type(exc).__name__))
+
+
+def _expire(fut: "asyncio.Future[Any]") -> None:
+    if not fut.done():
+        fut.set_result(_TIMED_OUT)
+
+
+def _wake(fut: "Optional[asyncio.Future[Any]]") -> None:
+    if fut is not None and not fut.done():
+        fut.set_result(None)
+
+
+class _ByteProtocol(asyncio.Protocol):
+    """One TCP connection's bytes: a chunk queue for reads, flow control for writes."""
+
+    def __init__(self, peer: tuple) -> None:
+        self.peer = peer
+        self.transport = None  # type: Optional[asyncio.Transport]
+        self.chunks = collections.deque()  # type: Deque[bytes]
+        self.buffered = 0
+        self.eof = False      # no more bytes will come (EOF, reset or closed)
+        self.lost = False     # the connection is gone: writes fail
+        self.error = None  # type: Optional[BaseException]  (why it was lost, if not cleanly)
+        self.reading_paused = False
+        self.writing_paused = False
+        self.read_waiter = None  # type: Optional[asyncio.Future[Any]]
+        self.drain_waiter = None  # type: Optional[asyncio.Future[Any]]
+
+    # ---- asyncio callbacks
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.buffered += len(data)
+        if self.buffered > _HIGH_WATER and not self.reading_paused:
+            self.reading_paused = True
+            self.transport.pause_reading()
+        _wake(self.read_waiter)
+
+    def eof_received(self) -> None:
+        self.eof = True
+        _wake(self.read_waiter)
+        return None  # let asyncio close the transport: we never half-close
+
+    def connection_lost(self, exc: Optional[BaseException]) -> None:
+        self.eof = self.lost = True
+        self.error = exc
+        _wake(self.read_waiter)
+        _wake(self.drain_waiter)
+
+    def pause_writing(self) -> None:
+        self.writing_paused = True
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        _wake(self.drain_waiter)
+
+    # ---- reads
+    def take(self, max_bytes: int) -> bytes:
+        """Return up to ``max_bytes`` buffered bytes (the caller checked there are some)."""
+        chunks = self.chunks
+        first = chunks[0]
+        if len(first) <= max_bytes and (len(chunks) == 1 or len(first) + len(chunks[1]) > max_bytes):
+            chunks.popleft()
+            data = first
+        elif len(first) > max_bytes:
+            data, chunks[0] = first[:max_bytes], first[max_bytes:]
+        else:
+            data = self._join(max_bytes)
+        self.buffered -= len(data)
+        if self.reading_paused and self.buffered <= _LOW_WATER:
+            self.reading_paused = False
+            self.transport.resume_reading()
+        return data
+
+    def _join(self, max_bytes: int) -> bytes:
+        chunks, parts, size = self.chunks, [], 0
+        while chunks and size + len(chunks[0]) <= max_bytes:
+            part = chunks.popleft()
+            parts.append(part)
+            size += len(part)
+        return b"".join(parts)
+
+    def idle_data(self) -> bytes:
+        """Everything that arrived while the connection sat idle in the pool."""
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        self.buffered = 0
+        return data
+
+
+class AsyncioDriver(object):
+    """Runs flows on one asyncio event loop; share it between the loop's tasks."""
+
+    def __init__(self, limits: Any) -> None:
+        self.pool = PoolState(limits)
+        self._loop = None  # type: Optional[asyncio.AbstractEventLoop]
+        self._waiters = collections.deque()  # type: Deque[tuple]
+        self._handlers = {Connect: self._connect, Send: self._send, Recv: self._recv,
+                          Sleep: self._sleep, Checkout: self._checkout, Offload: self._offload}
+
+    # ---- running flows
+    async def run(self, flow: Any) -> Any:
+        """Run ``flow`` to completion on the running loop and return its result.
+
+        Cancelling the calling task (or a timeout around it) closes the flow,
+        so its connections are released and never reused half-read.
+        """
+        self._bind_loop()
+        runner = FlowRunner(flow)
+        handlers, recv_now = self._handlers, self._recv_now
+        value = error = None
+        try:
+            while True:
+                try:
+                    op = runner.step(value, error)
+                except Return as done:
+                    return done.value
+                value = error = None
+                if type(op) is Recv:
+                    value = recv_now(op)
+                    if value is not None:
+                        continue
+                try:
+                    value = await handlers[type(op)](op)
+                except Exception as exc:  # noqa: BLE001 - thrown into the flow
+                    error = exc
+        except BaseException:
+            runner.close()  # cancellation, KeyboardInterrupt...: release connections
+            raise
+
+    def _bind_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            if self._loop is not None and not self._loop.is_closed() and self.pool.total:
+                raise RuntimeError("an httpkit.aio.Session is bound to the event loop it "
+                                   "first ran on; create one Session per loop")
+            self._loop = loop
+
+    # ---- transports
+    async def _connect(self, op: Connect) -> _ByteProtocol:
+        peer = (op.host, op.port)
+        protocol = _ByteProtocol(peer)
+        try:
+            await asyncio.wait_for(
+                self._loop.create_connection(lambda: protocol, op.host, op.port), op.timeout)
+        except (OSError, asyncio.TimeoutError) as exc:
+            raise _map_error(exc, "connect", peer) from None
+        except BaseException:
+            if protocol.transport is not None:  # cancelled just as it connected
+                self.close(protocol)
+            raise
+        return protocol
+
+    async def _send(self, op: Send) -> None:
+        protocol = op.transport
+        if protocol.lost:
+            raise _map_error(protocol.error or BrokenPipeError("connection closed"), "send",
+                             protocol.peer)
+        protocol.transport.write(op.data)
+        if protocol.writing_paused:
+            await self._drain(protocol, op.timeout)
+
+    async def _drain(self, protocol: _ByteProtocol, timeout: Optional[float]) -> None:
+        while protocol.writing_paused and not protocol.lost:
+            protocol.drain_waiter = self._loop.create_future()
+            if await self._wait(protocol.drain_waiter, timeout) is _TIMED_OUT:
+                raise _map_error(_TimedOut(), "send", protocol.peer)
+        if protocol.lost:
+            raise _map_error(protocol.error or BrokenPipeError("connection closed"), "send",
+                             protocol.peer)
+
+    def _recv_now(self, op: Recv) -> Optional[bytes]:
+        """Return buffered bytes (or b"" at EOF) without waiting; None if there are none."""
+        protocol = op.transport
+        if protocol.buffered:
+            return protocol.take(op.max_bytes)
+        if protocol.eof and protocol.error is None:
+            return b""
+        return None
+
+    async def _recv(self, op: Recv) -> bytes:
+        protocol = op.transport
+        while True:
+            if protocol.buffered:
+                return protocol.take(op.max_bytes)
+            if protocol.error is not None:
+                raise _map_error(protocol.error, "recv", protocol.peer)
+            if protocol.eof:
+                return b""
+            protocol.read_waiter = self._loop.create_future()
+            if await self._wait(protocol.read_waiter, op.timeout) is _TIMED_OUT:
+                raise _map_error(_TimedOut(), "recv", protocol.peer)
+
+    async def _wait(self, fut: "asyncio.Future[Any]", timeout: Optional[float]) -> Any:
+        """Await ``fut``; its result is ``_TIMED_OUT`` if ``timeout`` passed first."""
+        if timeout is None:
+            return await fut
+        timer = self._loop.call_later(max(timeout, 0), _expire, fut)
+        try:
+            return await fut
+        finally:
+            timer.cancel()
+
+    async def _sleep(self, op: Sleep) -> None:
+        await asyncio.sleep(op.seconds)
+
+    async def _offload(self, op: Offload) -> Any:
+        return await self._loop.run_in_executor(None, op.func, *op.args)
+
+    def close(self, transport: _ByteProtocol) -> None:
+        """Close a transport now (never raises); unsent bytes are dropped."""
+        raw = transport.transport
+        if raw is None or raw.is_closing():
+            return
+        if raw.get_write_buffer_size():
+            raw.abort()
+        else:
+            raw.close()
+
+    # ---- pool
+    async def _checkout(self, op: Checkout) -> Any:
+        while True:
+            conn, reserved = self._try_checkout(op.key)
+            if conn is None and not reserved:
+                conn, reserved = await self._queue(op)
+            if conn is None or self._alive(conn):
+                return conn
+            self.checkin(op.key, conn, False)
+
+    def _try_checkout(self, key: tuple) -> tuple:
+        conn, reserved, to_close = self.pool.try_checkout(key, monotonic())
+        for stale in to_close:
+            stale.closed = True
+            self.close(stale.transport)
+        return conn, reserved
+
+    async def _queue(self, op: Checkout) -> tuple:
+        """Wait (FIFO) until a checkin hands us ``(connection, reserved)``."""
+        fut = self._loop.create_future()
+        entry = (op.key, fut)
+        self._waiters.append(entry)
+        try:
+            result = await self._wait(fut, op.timeout)
+        except BaseException:
+            self._abandon(entry)
+            raise
+        if result is _TIMED_OUT:
+            self._abandon(entry)
+            raise _map_error(_TimedOut(op.timeout), "pool", op.key[1:3])
+        return result
+
+    def _abandon(self, entry: tuple) -> None:
+        """A waiter gave up: leave the queue, and pass on whatever it was handed."""
+        key, fut = entry
+        try:
+            self._waiters.remove(entry)
+        except ValueError:
+            pass
+        if fut.done() and not fut.cancelled() and fut.exception() is None \
+                and fut.result() is not _TIMED_OUT:
+            conn, _ = fut.result()
+            self.checkin(key, conn, conn is not None)
+
+    def checkin(self, key: tuple, conn: Any, reusable: bool) -> None:
+        """Give a connection (or a reserved slot) back; close it if not reusable."""
+        to_close = self.pool.checkin(key, conn, reusable, monotonic())
+        if to_close is not None:
+            to_close.closed = True
+            self.close(to_close.transport)
+        if self._waiters:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Serve the oldest waiters the pool can serve now (one try per key)."""
+        refused = set()
+        for entry in list(self._waiters):
+            key, fut = entry
+            if fut.done():
+                self._waiters.remove(entry)
+                continue
+            if key in refused:
+                continue
+            conn, reserved = self._try_checkout(key)
+            if conn is None and not reserved:
+                refused.add(key)
+                continue
+            self._waiters.remove(entry)
+            fut.set_result((conn, reserved))
+            return
+
+    def close_all(self) -> None:
+        """Close every idle connection; in-use ones close when given back."""
+        for conn in self.pool.close_all():
+            conn.closed = True
+            self.close(conn.transport)
+        while self._waiters:
+            _, fut = self._waiters.popleft()
+            if not fut.done():
+                fut.set_exception(ConnectionError("the session was closed"))
+
+    def _alive(self, conn: Any) -> bool:
+        """An idle connection is usable unless it saw EOF, or bytes TLS can't absorb."""
+        protocol = conn.transport
+        if protocol.eof:
+            return False
+        if not protocol.buffered:
+            return True
+        return idle_bytes_leave_alive(conn, protocol.idle_data())

@@ -1,0 +1,238 @@
+"""The asyncio front-end: ``httpkit.aio.Session`` and ``await httpkit.aio.get(...)``.
+
+Rules:
+- Only what asyncio users see lives here; settings, merging and every policy
+  are the shared core's (:mod:`httpkit._client`, :mod:`httpkit._flows`), the
+  same calls the blocking Session makes, with ``await`` in front.
+- Bodies are never read behind the user's back: with ``stream=True`` the
+  body stays on its connection until ``await r.aread()``, ``aiter_content()``
+  or ``aclose()``; until then ``.content`` raises ResponseNotRead.
+- A Session belongs to the event loop it first ran on; close it with
+  ``async with`` or ``await session.aclose()`` (``__del__`` warns otherwise).
+"""
+from __future__ import absolute_import, division, print_function
+
+import warnings
+from typing import Any, AsyncIterator, Optional
+
+from .._chunking import LineSplitter, Rechunker
+from .._client import BaseSession, RequestContext
+from .._config import UNSET
+from .._flows import read_all, request_flow
+from .._models import Response
+from ..exceptions import ResponseNotRead, StreamConsumedError
+from ._driver import AsyncioDriver
+
+__all__ = ["Session", "request", "get", "head", "post", "put", "patch", "delete", "options"]
+
+_NOT_READ = ("the body of %r has not been read: `await response.aread()` first "
+             "(or request with stream=False)")
+
+
+def _consumed() -> StreamConsumedError:
+    return StreamConsumedError("the body was already consumed by aiter_content()")
+
+
+class _AioBodies(object):
+    """How asyncio responses pull their bodies (``Response._frontend``)."""
+
+    __slots__ = ("driver",)
+
+    def __init__(self, driver: AsyncioDriver) -> None:
+        self.driver = driver
+
+    # ---- the synchronous protocol Response calls (no I/O possible here)
+    def read_all(self, response: Response) -> bytes:
+        if response._stream is not None:
+            raise ResponseNotRead(_NOT_READ % (response,))
+        if response._content_consumed:
+            raise _consumed()
+        return b""
+
+    def iter_body(self, response: Response, chunk_size: Optional[int]) -> Any:
+        raise ResponseNotRead("an httpkit.aio response streams with `async for chunk in "
+                              "response.aiter_content()`, not iter_content()")
+
+    def close(self, response: Response) -> None:
+        stream = response._stream
+        if stream is not None:
+            stream.abort()
+            response._stream = None
+
+    # ---- the asyncio side
+    async def aread(self, response: Response) -> bytes:
+        if response._content is not None:
+            return response._content
+        if response._stream is None:
+            if response._content_consumed:
+                raise _consumed()
+            response._content = b""
+        else:
+            await self.driver.run(read_all(response))
+        return response._content
+
+    async def aiter_body(self, response: Response,
+                         chunk_size: Optional[int]) -> AsyncIterator[bytes]:
+        rechunker = Rechunker(chunk_size)
+        if response._content is not None:
+            for piece in rechunker.feed(response._content) + rechunker.flush():
+                yield piece
+            return
+        stream = response._stream
+        if stream is None:
+            if response._content_consumed:
+                raise _consumed()
+            return
+        response._content_consumed = True
+        run = self.driver.run
+        try:
+            while True:
+                chunk = await run(stream.read_chunk())
+                if not chunk:
+                    break
+                for piece in rechunker.feed(chunk):
+                    yield piece
+            for piece in rechunker.flush():
+                yield piece
+        finally:
+            if not stream.done:
+                stream.abort()
+            response._stream = None
+
+    async def aiter_lines(self, response: Response, chunk_size: Optional[int],
+                          delimiter: Optional[bytes]) -> AsyncIterator[bytes]:
+        splitter = LineSplitter(delimiter)
+        async for chunk in self.aiter_body(response, chunk_size):
+            for line in splitter.feed(chunk):
+                yield line
+        for line in splitter.flush():
+            yield line
+
+    async def aclose(self, response: Response) -> None:
+        self.close(response)
+
+
+class Session(BaseSession):
+    """An asyncio HTTP session: connection pool, cookies and defaults (requests API).
+
+    Use ``async with httpkit.aio.Session() as s: r = await s.get(url)``, or
+    call :meth:`aclose`. See :class:`httpkit._client.BaseSession` for the
+    arguments; they are the blocking Session's.
+
+    .. versionadded:: 0.1
+    """
+
+    _closed = True  # until __init__ succeeds: __del__ must not warn about a half-made Session
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._driver = AsyncioDriver(self.limits)
+        self._bodies = _AioBodies(self._driver)
+        self._closed = False
+
+    async def request(self, method, url, params=None, data=None, headers=None, cookies=None,
+                      files=None, auth=None, timeout=UNSET, allow_redirects=True, proxies=None,
+                      hooks=None, stream=None, verify=None, cert=None, json=None) -> Response:
+        """Send a request and return its Response (requests' signature)."""
+        request, options = self.build_request(
+            method, url, params=params, data=data, headers=headers, cookies=cookies,
+            files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
+            proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert, json=json)
+        ctx = RequestContext(self, request, options, self._driver)
+        response = await self._driver.run(request_flow(ctx, request))
+        response._frontend = self._bodies
+        for earlier in response.history:
+            earlier._frontend = self._bodies
+        return response
+
+    async def get(self, url, **kwargs) -> Response:
+        """Send a GET request."""
+        return await self.request("GET", url, **kwargs)
+
+    async def options(self, url, **kwargs) -> Response:
+        """Send an OPTIONS request."""
+        return await self.request("OPTIONS", url, **kwargs)
+
+    async def head(self, url, **kwargs) -> Response:
+        """Send a HEAD request (redirects are not followed unless asked)."""
+        kwargs.setdefault("allow_redirects", False)
+        return await self.request("HEAD", url, **kwargs)
+
+    async def post(self, url, data=None, json=None, **kwargs) -> Response:
+        """Send a POST request."""
+        return await self.request("POST", url, data=data, json=json, **kwargs)
+
+    async def put(self, url, data=None, **kwargs) -> Response:
+        """Send a PUT request."""
+        return await self.request("PUT", url, data=data, **kwargs)
+
+    async def patch(self, url, data=None, **kwargs) -> Response:
+        """Send a PATCH request."""
+        return await self.request("PATCH", url, data=data, **kwargs)
+
+    async def delete(self, url, **kwargs) -> Response:
+        """Send a DELETE request."""
+        return await self.request("DELETE", url, **kwargs)
+
+    async def aclose(self) -> None:
+        """Close every pooled connection (in-use ones close when their body ends)."""
+        self._closed = True
+        self._driver.close_all()
+
+    async def __aenter__(self) -> "Session":
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.aclose()
+
+    def __del__(self) -> None:
+        if not self._closed:
+            warnings.warn("unclosed httpkit.aio.Session %r: use `async with httpkit.aio.Session()"
+                          " as s:` or `await session.aclose()`" % (self,), ResourceWarning,
+                          stacklevel=2, source=self)
+
+
+async def request(method: str, url: str, **kwargs: Any) -> Response:
+    """Send one request with a throw-away Session (requests' ``requests.request``).
+
+    With ``stream=True`` the body can still be read after the Session closed:
+    its connection closes when the body ends.
+    """
+    async with Session() as session:
+        return await session.request(method, url, **kwargs)
+
+
+async def get(url, params=None, **kwargs) -> Response:
+    """Send a GET request."""
+    return await request("GET", url, params=params, **kwargs)
+
+
+async def options(url, **kwargs) -> Response:
+    """Send an OPTIONS request."""
+    return await request("OPTIONS", url, **kwargs)
+
+
+async def head(url, **kwargs) -> Response:
+    """Send a HEAD request."""
+    kwargs.setdefault("allow_redirects", False)
+    return await request("HEAD", url, **kwargs)
+
+
+async def post(url, data=None, json=None, **kwargs) -> Response:
+    """Send a POST request."""
+    return await request("POST", url, data=data, json=json, **kwargs)
+
+
+async def put(url, data=None, **kwargs) -> Response:
+    """Send a PUT request."""
+    return await request("PUT", url, data=data, **kwargs)
+
+
+async def patch(url, data=None, **kwargs) -> Response:
+    """Send a PATCH request."""
+    return await request("PATCH", url, data=data, **kwargs)
+
+
+async def delete(url, **kwargs) -> Response:
+    """Send a DELETE request."""
+    return await request("DELETE", url, **kwargs)
