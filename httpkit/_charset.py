@@ -73,6 +73,8 @@ def parse_content_type(value):
         ``(mime, params)``: the lower-case media type and a dict of
         parameters with lower-case names and unquoted values.
     """
+    if ";" not in value:
+        return value.strip().lower(), {}
     msg = Message()
     msg["content-type"] = value
     params = msg.get_params() or []

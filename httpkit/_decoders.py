@@ -133,7 +133,9 @@ class Decoder(object):
     def iter_decode(self, data):
         """Yield the decoded pieces of ``data``, each at most CHUNK_SIZE bytes."""
         self._fed += len(data)
-        for piece in self._feed(data, 0):
+        # One coding (the usual case): skip the chaining generator.
+        pieces = self._layers[0].pieces(data) if len(self._layers) == 1 else self._feed(data, 0)
+        for piece in pieces:
             yield self._count(piece)
 
     def iter_flush(self):

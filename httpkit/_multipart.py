@@ -26,7 +26,7 @@ import mimetypes
 import os
 import re
 
-from ._compat import Mapping, binary_type, text_type, to_bytes
+from ._compat import PY2, Mapping, binary_type, text_type, to_bytes
 from .exceptions import RequestException, UnrewindableBodyError
 
 __all__ = ["MultipartEncoder"]
@@ -279,6 +279,6 @@ def _header_bytes(value):
 
 def _native(value):
     # mimetypes wants text on 3.x; 2.7 takes either.
-    if isinstance(value, binary_type) and str is not bytes:
+    if isinstance(value, binary_type) and not PY2:
         return value.decode("utf-8", "replace")
     return value
