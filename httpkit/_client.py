@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 import threading
 import warnings
 
-from . import _bodies, _cookies
+from . import _auth, _bodies, _cookies, _decoders, _proxies, _redirects
 from .__version__ import __version__
 from ._compat import monotonic
 from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
@@ -105,7 +105,7 @@ class BaseSession(object):
                       json=None):
         """Return ``(Request, options)`` for a call, merged with the Session's settings."""
         from ._urls import URL
-        parsed = URL(url)
+        parsed = URL.parse(url)
         merged_params = dict(self.params)
         if params:
             if isinstance(params, dict):
@@ -180,7 +180,6 @@ class RequestContext(object):
     """Everything the flows need for one call: resolved settings plus the driver's io."""
 
     def __init__(self, session, request, options, io):
-        from ._auth import build_auth
         self.session = session
         self.io = io
         self.timeout = options.timeout
@@ -194,7 +193,7 @@ class RequestContext(object):
         auth = options.auth if options.auth is not None else session.auth
         if auth is None:
             auth = self._netrc_auth(request.parsed_url)
-        self.auth = build_auth(auth)
+        self.auth = _auth.build_auth(auth)
         self.cookies = session.cookies
         if options.cookies:
             self.cookies = _cookies.merge_cookies(_copy_jar(session.cookies), options.cookies)
@@ -224,25 +223,21 @@ class RequestContext(object):
         return self.session._tls.context_for(self.verify, self.cert)
 
     def proxy_for(self, url):
-        from ._proxies import resolve_proxy
-        return resolve_proxy(url, self._request_proxies, self.session.proxies,
+        return _proxies.resolve_proxy(url, self._request_proxies, self.session.proxies,
                              self.session.trust_env)
 
     # ---- auth and redirects
     def _netrc_auth(self, url):
         if not self.session.trust_env:
             return None
-        from ._auth import netrc_credentials
-        return netrc_credentials(url.host)
+        return _auth.netrc_credentials(url.host)
 
     def auth_for_new_origin(self, url):
         """Auth for a redirect to another origin: only what .netrc says for it."""
-        from ._auth import build_auth
-        return build_auth(self._netrc_auth(url))
+        return _auth.build_auth(self._netrc_auth(url))
 
     def check_redirects(self, history, response):
-        from ._redirects import check_redirect_count
-        check_redirect_count(history, self.session.max_redirects, response)
+        _redirects.check_redirect_count(history, self.session.max_redirects, response)
 
     def dispatch_hooks(self, response):
         for hook in self.hooks.get("response", ()):
@@ -291,11 +286,10 @@ class RequestContext(object):
         if not coding or response.request.method == "HEAD" \
                 or response.status_code in (204, 304):
             return None
-        from ._decoders import make_decoder
         kwargs = {}
         if self.session.max_decompression_ratio is not None:
             kwargs["max_ratio"] = self.session.max_decompression_ratio
-        return make_decoder(coding, max_size=self.session.max_decoded_size, **kwargs)
+        return _decoders.make_decoder(coding, max_size=self.session.max_decoded_size, **kwargs)
 
 
 def _merge_hooks(session_hooks, request_hooks):

@@ -44,18 +44,21 @@ def request_flow(ctx, request):
 
 
 def _follow_redirects(ctx, request):
-    from ._redirects import redirect_request
     history = []
     origin = request.parsed_url.origin
     auth = ctx.auth
     while True:
-        response = yield _send_handling_auth(ctx, request, auth)
+        if auth is None:  # one generator level less on the common path
+            response = yield _send_handling_retries(ctx, request)
+        else:
+            response = yield _send_handling_auth(ctx, request, auth)
         response = ctx.dispatch_hooks(response)
         if not (ctx.allow_redirects and response.is_redirect):
             break
         ctx.check_redirects(history, response)
         yield discard_body(response)
         history.append(response)
+        from ._redirects import redirect_request
         request = redirect_request(request, response, ctx.cookies, rewind_body=ctx.rewind)
         if request.parsed_url.origin != origin:
             auth = ctx.auth_for_new_origin(request.parsed_url)
@@ -66,9 +69,6 @@ def _follow_redirects(ctx, request):
 
 
 def _send_handling_auth(ctx, request, auth):
-    if auth is None:
-        response = yield _send_handling_retries(ctx, request)
-        raise Return(response)
     flow = auth.auth_flow(request)
     current = next(flow)
     challenges = []

@@ -21,6 +21,8 @@ from .tls._hostname import InvalidHostname, parse_host
 __all__ = ["URL", "encode_params", "DEFAULT_PORTS"]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_PARSED = {}
+_PARSED_MAX = 512
 _CONTROL = re.compile(u"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
@@ -51,6 +53,21 @@ class URL(object):
             raise MissingSchema("No scheme supplied in %r: perhaps you meant https://%s?"
                                 % (url, url))
         self._parse(url)
+
+    @classmethod
+    def parse(cls, url):
+        """``URL(url)``, remembered: clients ask for the same few URLs again and again.
+
+        URL objects are never changed in place (every method returns a copy),
+        so sharing them is safe.
+        """
+        cached = _PARSED.get(url)
+        if cached is None:
+            cached = cls(url)
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[url] = cached
+        return cached
 
     def _parse(self, url):
         from urllib3.util import parse_url
