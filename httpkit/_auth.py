@@ -159,11 +159,11 @@ def netrc_credentials(host, netrc_file=None):
         or None.
     """
     for candidate in _netrc_paths(netrc_file):
-        try:
-            path = os.path.expanduser(candidate)
-            stat = os.stat(path)
-        except (KeyError, OSError):  # no HOME, or no such file
+        stat = _stat_netrc(candidate)
+        if stat is None:
             continue
+        path = stat[0]
+        stat = stat[1]
         try:
             found = _parsed_netrc(path, stat).authenticators(to_str(host))
         except (IOError, OSError, UnicodeError, ValueError):
@@ -175,6 +175,30 @@ def netrc_credentials(host, netrc_file=None):
 
 
 _NETRC_CACHE = {}
+_MISSING = {}   # path -> monotonic time it was last seen missing
+_MISSING_TTL = 1.0
+
+
+def _stat_netrc(candidate):
+    """``(path, os.stat)`` of a netrc candidate, or None if it does not exist.
+
+    A missing file is remembered for a second: requests stats both
+    ``~/.netrc`` and ``~/_netrc`` on every request.
+    """
+    from ._compat import monotonic
+    try:
+        path = os.path.expanduser(candidate)
+    except KeyError:  # no HOME on some platforms
+        return None
+    seen_missing = _MISSING.get(path)
+    now = monotonic()
+    if seen_missing is not None and now - seen_missing < _MISSING_TTL:
+        return None
+    try:
+        return path, os.stat(path)
+    except OSError:
+        _MISSING[path] = now
+        return None
 
 
 def _parsed_netrc(path, stat):

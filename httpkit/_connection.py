@@ -32,12 +32,15 @@ class Connection(object):
     """A transport, its TLS layers and its h11 state machine."""
 
     __slots__ = ("transport", "h11", "layers", "key", "requests_served", "closed",
-                 "received_any")
+                 "received_any", "maybe_plaintext")
 
     def __init__(self, transport, key):
         self.transport = transport
         self.key = key
         self.layers = []
+        # Per TLS layer: may OpenSSL hold decrypted bytes we have not read?
+        # Only if the last read filled the caller's buffer (see recv_bytes).
+        self.maybe_plaintext = []
         self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_SIZE)
         self.requests_served = 0
         self.closed = False
@@ -111,6 +114,9 @@ def recv_bytes(conn, timeout, depth=None):
         data = yield Recv(conn.transport, READ_SIZE, timeout)
         raise Return(data)
     buf = conn.layers[depth - 1]
+    if not conn.maybe_plaintext[depth - 1] and not buf.incoming_bytes_buffered():
+        # Nothing to decrypt: skip a read that could only raise WantReadError.
+        yield _pull_ciphertext(conn, depth, timeout)
     while True:
         try:
             data = buf.read(READ_SIZE)
@@ -121,6 +127,7 @@ def recv_bytes(conn, timeout, depth=None):
             raise
         except _tls.TLSError as exc:
             raise _tls_failure(exc)
+        conn.maybe_plaintext[depth - 1] = len(data) == READ_SIZE
         raise Return(data)
 
 
@@ -144,6 +151,7 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
     except _tls.TLSError as exc:
         raise _tls_failure(exc)
     conn.layers.append(buf)
+    conn.maybe_plaintext.append(True)
     depth = len(conn.layers)
     eof_seen = False
     while True:
