@@ -198,6 +198,7 @@ class RequestContext(object):
         if options.cookies:
             self.cookies = _cookies.merge_cookies(_copy_jar(session.cookies), options.cookies)
         self._extract_into = session.cookies
+        self._cookie_added = None
         self.retry = None
         if session.retries is not None:
             from ._retry import retry_from
@@ -248,8 +249,17 @@ class RequestContext(object):
 
     # ---- cookies
     def add_cookies(self, request):
+        """Set the Cookie header from the jar (again, for every hop and auth retry).
+
+        A Cookie header that httpkit itself added earlier is recomputed, so
+        cookies set by a redirect or a 401 reach the next request; one the
+        caller set is left alone.
+        """
+        if self._cookie_added is not None and \
+                request.headers.get("cookie") == self._cookie_added:
+            del request.headers["cookie"]
         if self.cookies is not None and len(self.cookies):
-            _cookies.add_cookie_header(self.cookies, request)
+            self._cookie_added = _cookies.add_cookie_header(self.cookies, request)
 
     def extract_cookies(self, response):
         if "set-cookie" in response.headers:

@@ -49,8 +49,10 @@ def send_single(ctx, request):
         if conn is None:
             try:
                 conn = yield open_connection(ctx, url, proxy, key, tls_context, proxy_tls)
-            except BaseException:
+            except BaseException as exc:
                 ctx.io.checkin(key, None, False)
+                # Nothing of the request left this machine: any method may be retried.
+                exc.request_sent = False
                 raise
         try:
             response = yield exchange(ctx, conn, request, proxy)

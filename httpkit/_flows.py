@@ -99,7 +99,8 @@ def _send_handling_retries(ctx, request):
             if retry is None or isinstance(exc, DeadlineExceeded):
                 raise
             from ._retry import next_retry
-            retry, delay = next_retry(retry, request.method, request.url, error=exc)
+            retry, delay = next_retry(retry, request.method, request.url, error=exc,
+                                      request_sent=getattr(exc, "request_sent", None))
             yield _sleep(ctx, delay)
             ctx.rewind(request)
             continue
