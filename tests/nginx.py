@@ -89,7 +89,7 @@ def free_port(host="127.0.0.1"):
 
 def default_files():
     """The generated docroot: name -> bytes."""
-    from servers import random_bytes  # late: servers re-exports this module
+    from peer_base import random_bytes
     text = TEXT_LINE * 1024  # 56 KiB of compressible text
     return {
         "small.txt": SMALL,

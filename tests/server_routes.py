@@ -34,7 +34,7 @@ import os
 import re
 import zlib
 
-from servers import Response, bounded, native, random_bytes, text, to_bytes
+from peer_base import Response, bounded, native, random_bytes, text, to_bytes
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_LINES = 10000
@@ -116,7 +116,7 @@ def echo(req, **extra):
         except ValueError:
             pass
     elif "x-www-form-urlencoded" in ctype:
-        from servers import parse_qsl
+        from peer_base import parse_qsl
         doc["form"] = dict((text(k), text(v)) for k, v in parse_qsl(native(body), True))
     doc.update(extra)
     return doc
@@ -557,7 +557,7 @@ def parse_multipart(body, content_type):
 def _disposition_param(value, name):
     m = re.search(name + r"\*=([^';]*)'[^']*'([^;]+)", value)
     if m:
-        from servers import PY2
+        from peer_base import PY2
         if PY2:
             import urllib
             return urllib.unquote(m.group(2)).decode(m.group(1) or "utf-8")

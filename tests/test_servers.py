@@ -16,7 +16,7 @@ import zlib
 import pytest
 
 import servers
-from servers import HTTPTestServer, ProxyServer, Response, ScriptedServer, random_bytes
+from servers import HTTPTestServer, ProxyServer, Response, random_bytes
 
 try:
     import http.client as httplib
