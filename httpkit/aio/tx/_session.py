@@ -1,0 +1,147 @@
+"""The Twisted front-end's Session and module-level helpers (treq-like, requests-named).
+
+Rules:
+- Only what Twisted users see lives here; settings, merging and every policy
+  (redirects, auth, cookies, retries, proxies, decoding, timeouts) are the
+  shared core's (:mod:`httpkit._client`, :mod:`httpkit._flows`).
+- Every method that does I/O returns a Deferred and never blocks; errors
+  (even invalid arguments) arrive as failures of that Deferred, carrying the
+  same httpkit exceptions as the blocking and asyncio front-ends.
+- ``Deferred.cancel()`` on a request closes its flow: the connection is
+  closed (never reused half-used) and the pool slot is freed.
+- A Session belongs to one reactor and is used from its thread only.
+"""
+from __future__ import absolute_import, division, print_function
+
+from twisted.internet.defer import fail
+
+from ..._client import BaseSession, RequestContext
+from ..._config import UNSET
+from ..._flows import request_flow
+from ._driver import TwistedDriver
+from ._response import TxBodies, TxResponse
+
+__all__ = ["Session", "request", "get", "head", "post", "put", "patch", "delete", "options"]
+
+
+class Session(BaseSession):
+    """A Twisted HTTP session: connection pool, cookies and defaults (requests API).
+
+    Takes :class:`httpkit.Session`'s arguments (see
+    :class:`httpkit._client.BaseSession`), plus ``reactor`` (default: the
+    global one, looked up when first needed).
+    """
+
+    def __init__(self, *args, **kwargs):
+        reactor = kwargs.pop("reactor", None)
+        super(Session, self).__init__(*args, **kwargs)
+        self._driver = TwistedDriver(self.limits, reactor)
+        self._bodies = TxBodies(self._driver)
+
+    def request(self, method, url, params=None, data=None, headers=None, cookies=None,
+                files=None, auth=None, timeout=UNSET, allow_redirects=True, proxies=None,
+                hooks=None, stream=None, verify=None, cert=None, json=None):
+        """Send a request; return a Deferred firing with a :class:`TxResponse`."""
+        try:
+            request, options = self.build_request(
+                method, url, params=params, data=data, headers=headers, cookies=cookies,
+                files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
+                proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert,
+                json=json)
+            ctx = RequestContext(self, request, options, self._driver)
+        except Exception:  # noqa: BLE001 - reported through the Deferred, like I/O errors
+            return fail()
+        return self._driver.run(request_flow(ctx, request)).addCallback(self._wrap)
+
+    def _wrap(self, response):
+        response._frontend = self._bodies
+        for earlier in response.history:
+            earlier._frontend = self._bodies
+        return TxResponse(response, self._driver)
+
+    def get(self, url, **kwargs):
+        """Send a GET request."""
+        return self.request("GET", url, **kwargs)
+
+    def options(self, url, **kwargs):
+        """Send an OPTIONS request."""
+        return self.request("OPTIONS", url, **kwargs)
+
+    def head(self, url, **kwargs):
+        """Send a HEAD request (redirects are not followed unless asked)."""
+        kwargs.setdefault("allow_redirects", False)
+        return self.request("HEAD", url, **kwargs)
+
+    def post(self, url, data=None, json=None, **kwargs):
+        """Send a POST request."""
+        return self.request("POST", url, data=data, json=json, **kwargs)
+
+    def put(self, url, data=None, **kwargs):
+        """Send a PUT request."""
+        return self.request("PUT", url, data=data, **kwargs)
+
+    def patch(self, url, data=None, **kwargs):
+        """Send a PATCH request."""
+        return self.request("PATCH", url, data=data, **kwargs)
+
+    def delete(self, url, **kwargs):
+        """Send a DELETE request."""
+        return self.request("DELETE", url, **kwargs)
+
+    def close(self):
+        """Close every pooled connection; return a Deferred firing once they are closed.
+
+        Connections in use close when their response is done with.
+        """
+        return self._driver.close_all()
+
+
+def request(method, url, **kwargs):
+    """Send one request with a throw-away Session; return a Deferred of its TxResponse.
+
+    The Session's pool is closed as soon as the response arrives; a streamed
+    body keeps its connection until it is read or closed.
+    """
+    session = Session(reactor=kwargs.pop("reactor", None))
+    d = session.request(method, url, **kwargs)
+
+    def done(result):
+        session.close()
+        return result
+    return d.addBoth(done)
+
+
+def get(url, params=None, **kwargs):
+    """Send a GET request."""
+    return request("GET", url, params=params, **kwargs)
+
+
+def options(url, **kwargs):
+    """Send an OPTIONS request."""
+    return request("OPTIONS", url, **kwargs)
+
+
+def head(url, **kwargs):
+    """Send a HEAD request."""
+    kwargs.setdefault("allow_redirects", False)
+    return request("HEAD", url, **kwargs)
+
+
+def post(url, data=None, json=None, **kwargs):
+    """Send a POST request."""
+    return request("POST", url, data=data, json=json, **kwargs)
+
+
+def put(url, data=None, **kwargs):
+    """Send a PUT request."""
+    return request("PUT", url, data=data, **kwargs)
+
+
+def patch(url, data=None, **kwargs):
+    """Send a PATCH request."""
+    return request("PATCH", url, data=data, **kwargs)
+
+
+def delete(url, **kwargs):
+    """Send a DELETE request."""
+    return request("DELETE", url, **kwargs)
