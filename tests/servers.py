@@ -36,7 +36,7 @@ from nginx import NginxServer
 __all__ = [
     "HTTPTestServer", "ScriptedServer", "ProxyServer", "NginxServer", "Request", "Response",
     "ScriptContext", "random_bytes", "bounded", "server_ssl_context", "CA_BUNDLE", "CERTS_DIR",
-    "SERVER_CERT", "SERVER_KEY", "MAX_SLEEP",
+    "SERVER_CERT", "SERVER_KEY", "MAX_SLEEP", "PY2", "parse_qsl", "text", "to_bytes",
 ]
 
 
