@@ -7,4 +7,4 @@ from __future__ import absolute_import, division, print_function
 
 import sys
 
-collect_ignore_glob = ["test_*.py", "aio_helpers.py"] if sys.version_info[0] < 3 else []
+collect_ignore_glob = ["test_*.py", "aio_*.py"] if sys.version_info[0] < 3 else []
