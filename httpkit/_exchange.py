@@ -213,10 +213,13 @@ class BodyStream(object):
                 event = yield _conn.next_event(self.conn, self.ctx.timeout_for("read"))
                 kind = type(event)
                 if kind is h11.Data:
-                    self.raw_bytes += len(event.data)
+                    data = event.data
+                    if type(data) is not bytes:
+                        data = bytes(data)  # h11 hands out bytearray slices; bodies are bytes
+                    self.raw_bytes += len(data)
                     if self.decoder is None:
-                        raise Return(event.data)
-                    out = self.decoder.decode(event.data)
+                        raise Return(data)
+                    out = self.decoder.decode(data)
                     if out:
                         raise Return(out)
                     continue
