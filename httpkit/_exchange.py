@@ -183,6 +183,11 @@ def read_response_head(ctx, conn):
     while True:
         event = yield _conn.next_event(conn, ctx.timeout_for("read"))
         if isinstance(event, h11.Response):
+            # h11 only bounds heads that arrive in pieces; one read can carry more.
+            size = sum(len(n) + len(v) + 4 for n, v in event.headers)
+            if size > _conn.MAX_HEAD_SIZE:
+                raise RemoteProtocolError("the response head is larger than %d bytes"
+                                          % _conn.MAX_HEAD_SIZE)
             raise Return(event)
         if isinstance(event, h11.InformationalResponse):
             continue
