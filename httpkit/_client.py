@@ -106,6 +106,11 @@ class BaseSession(object):
         """Return ``(Request, options)`` for a call, merged with the Session's settings."""
         from ._urls import URL
         parsed = URL.parse(url)
+        url_auth = None
+        if parsed.username is not None:
+            # requests: credentials in the URL are Basic auth (never sent or shown as is)
+            url_auth = (parsed.username, parsed.password or "")
+            parsed = parsed.without_auth()
         merged_params = dict(self.params)
         if params:
             if isinstance(params, dict):
@@ -128,6 +133,7 @@ class BaseSession(object):
         self._attach_body(request, data, json, files)
         options = _Options(self, timeout, allow_redirects, proxies, hooks, stream, verify,
                            cert, auth, cookies)
+        options.url_auth = url_auth
         return request, options
 
     def _attach_body(self, request, data, json, files):
@@ -161,7 +167,7 @@ class _Options(object):
     """One call's settings, merged with the Session's."""
 
     __slots__ = ("timeout", "allow_redirects", "proxies", "hooks", "stream", "verify", "cert",
-                 "auth", "cookies")
+                 "auth", "cookies", "url_auth")
 
     def __init__(self, session, timeout, allow_redirects, proxies, hooks, stream, verify,
                  cert, auth, cookies):
@@ -174,6 +180,7 @@ class _Options(object):
         self.cert = session.cert if cert is None else cert
         self.auth = auth
         self.cookies = cookies
+        self.url_auth = None
 
 
 class RequestContext(object):
@@ -191,6 +198,8 @@ class RequestContext(object):
         self._request_proxies = options.proxies
         self.hooks = _merge_hooks(session.hooks, options.hooks)
         auth = options.auth if options.auth is not None else session.auth
+        if auth is None:
+            auth = options.url_auth
         if auth is None:
             auth = self._netrc_auth(request.parsed_url)
         self.auth = _auth.build_auth(auth)
