@@ -1,0 +1,96 @@
+"""The blocking front-end behind the scenario adapter seam (see corpus.py)."""
+from __future__ import absolute_import, division, print_function
+
+import contextlib
+import warnings
+
+import httpkit
+
+from .results import StreamResult, fill_error, fill_response, result_from_error, \
+    result_from_response, warning_names
+
+__all__ = ["SyncAdapter"]
+
+
+def _call(send):
+    """Run ``send()`` -> Response, snapshot it (or the httpkit error it raised)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            response = send()
+            response.content  # noqa: B018 - stream=False read it already; no-op
+        except httpkit.RequestException as exc:
+            return result_from_error(exc, warning_names(caught))
+    return result_from_response(response, warning_names(caught))
+
+
+def _stream(send, chunk_size, lines, max_chunks, reread):
+    result = StreamResult()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            response = send()
+        except httpkit.RequestException as exc:
+            fill_error(result, exc)
+            result.warnings = warning_names(caught)
+            return result
+        fill_response(result, response)
+        try:
+            pieces = response.iter_lines(chunk_size) if lines else \
+                response.iter_content(chunk_size)
+            result.complete = True
+            for piece in pieces:
+                result.chunks.append(piece)
+                if max_chunks is not None and len(result.chunks) >= max_chunks:
+                    result.complete = False
+                    break
+        except httpkit.RequestException as exc:
+            result.complete = False
+            fill_error(result, exc)
+        finally:
+            response.close()
+        if reread:
+            try:
+                list(response.iter_content(chunk_size))
+            except httpkit.RequestException as exc:
+                result.reread_error = type(exc).__name__
+        result.warnings = warning_names(caught)
+    result.body = b"".join(result.chunks) if not lines else b"\n".join(result.chunks)
+    return result
+
+
+class _SyncSession(object):
+    def __init__(self, session):
+        self.session = session
+
+    def request(self, method, url, **kwargs):
+        return _call(lambda: self.session.request(method, url, **kwargs))
+
+    def stream(self, method, url, chunk_size=1024, lines=False, max_chunks=None, reread=False,
+               **kwargs):
+        kwargs["stream"] = True
+        return _stream(lambda: self.session.request(method, url, **kwargs), chunk_size, lines,
+                       max_chunks, reread)
+
+    def cookies(self):
+        return dict((c.name, c.value) for c in self.session.cookies)
+
+
+class SyncAdapter(object):
+    """``httpkit.request`` / ``httpkit.Session`` run in the calling thread."""
+
+    name = "sync"
+
+    def request(self, method, url, **kwargs):
+        return _call(lambda: httpkit.request(method, url, **kwargs))
+
+    def stream_chunks(self, method, url, chunk_size=1024, lines=False, max_chunks=None,
+                      reread=False, **kwargs):
+        with self.session() as s:
+            return s.stream(method, url, chunk_size=chunk_size, lines=lines,
+                            max_chunks=max_chunks, reread=reread, **kwargs)
+
+    @contextlib.contextmanager
+    def session(self, **session_kwargs):
+        with httpkit.Session(**session_kwargs) as session:
+            yield _SyncSession(session)
