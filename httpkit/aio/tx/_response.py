@@ -205,7 +205,8 @@ class _BodyProducer(object):
         return self._resumed
 
     def _finish(self, result):
-        from twisted.web.client import ResponseDone
+        # twisted.web.client re-exports it, but importing that needs service_identity
+        from twisted.web._newclient import ResponseDone
         reason = result if isinstance(result, Failure) else Failure(ResponseDone())
         self.protocol.connectionLost(reason)
 
