@@ -37,6 +37,7 @@ _TIMEOUT_ERRORS = {"connect": ConnectTimeout, "send": WriteTimeout, "recv": Read
 _HIGH_WATER = 4 * READ_SIZE
 _LOW_WATER = READ_SIZE
 _TIMED_OUT = object()   # a waiter's result when its timer fired first
+_PENDING = object()     # a synchronous try could not finish the op: await it
 
 
 class _TimedOut(Exception):
@@ -153,6 +154,10 @@ class AsyncioDriver(object):
         self.pool = PoolState(limits)
         self._loop = None  # type: Optional[asyncio.AbstractEventLoop]
         self._waiters = collections.deque()  # type: Deque[tuple]
+        # Ops that often complete at once have a synchronous try first (no
+        # coroutine, no loop round-trip); it returns _PENDING to fall back
+        # to the awaiting handler.
+        self._now = {Recv: self._recv_now, Send: self._send_now, Checkout: self._checkout_now}
         self._handlers = {Connect: self._connect, Send: self._send, Recv: self._recv,
                           Sleep: self._sleep, Checkout: self._checkout, Offload: self._offload}
 
@@ -165,23 +170,24 @@ class AsyncioDriver(object):
         """
         self._bind_loop()
         runner = FlowRunner(flow)
-        handlers, recv_now = self._handlers, self._recv_now
+        step, now, handlers = runner.step, self._now, self._handlers
         value = error = None
         try:
             while True:
                 try:
-                    op = runner.step(value, error)
+                    op = step(value, error)
                 except Return as done:
                     return done.value
-                value = error = None
-                if type(op) is Recv:
-                    value = recv_now(op)
-                    if value is not None:
-                        continue
+                error = None
                 try:
+                    try_now = now.get(type(op))
+                    if try_now is not None:
+                        value = try_now(op)
+                        if value is not _PENDING:
+                            continue
                     value = await handlers[type(op)](op)
                 except Exception as exc:  # noqa: BLE001 - thrown into the flow
-                    error = exc
+                    value, error = None, exc
         except BaseException:
             runner.close()  # cancellation, KeyboardInterrupt...: release connections
             raise
@@ -209,14 +215,17 @@ class AsyncioDriver(object):
             raise
         return protocol
 
-    async def _send(self, op: Send) -> None:
+    def _send_now(self, op: Send) -> Any:
         protocol = op.transport
         if protocol.lost:
             raise _map_error(protocol.error or BrokenPipeError("connection closed"), "send",
                              protocol.peer)
         protocol.transport.write(op.data)
-        if protocol.writing_paused:
-            await self._drain(protocol, op.timeout)
+        return _PENDING if protocol.writing_paused else None
+
+    async def _send(self, op: Send) -> None:
+        """Wait until the transport's write buffer drains (``_send_now`` wrote already)."""
+        await self._drain(op.transport, op.timeout)
 
     async def _drain(self, protocol: _ByteProtocol, timeout: Optional[float]) -> None:
         while protocol.writing_paused and not protocol.lost:
@@ -227,14 +236,13 @@ class AsyncioDriver(object):
             raise _map_error(protocol.error or BrokenPipeError("connection closed"), "send",
                              protocol.peer)
 
-    def _recv_now(self, op: Recv) -> Optional[bytes]:
-        """Return buffered bytes (or b"" at EOF) without waiting; None if there are none."""
+    def _recv_now(self, op: Recv) -> Any:
         protocol = op.transport
         if protocol.buffered:
             return protocol.take(op.max_bytes)
         if protocol.eof and protocol.error is None:
             return b""
-        return None
+        return _PENDING
 
     async def _recv(self, op: Recv) -> bytes:
         protocol = op.transport
@@ -276,14 +284,24 @@ class AsyncioDriver(object):
             raw.close()
 
     # ---- pool
-    async def _checkout(self, op: Checkout) -> Any:
+    def _checkout_now(self, op: Checkout) -> Any:
         while True:
             conn, reserved = self._try_checkout(op.key)
             if conn is None and not reserved:
-                conn, reserved = await self._queue(op)
+                return _PENDING
             if conn is None or self._alive(conn):
                 return conn
             self.checkin(op.key, conn, False)
+
+    async def _checkout(self, op: Checkout) -> Any:
+        while True:
+            conn, reserved = await self._queue(op)
+            if conn is None or self._alive(conn):
+                return conn
+            self.checkin(op.key, conn, False)
+            conn = self._checkout_now(op)
+            if conn is not _PENDING:
+                return conn
 
     def _try_checkout(self, key: tuple) -> tuple:
         conn, reserved, to_close = self.pool.try_checkout(key, monotonic())
@@ -329,20 +347,19 @@ class AsyncioDriver(object):
             self._hand_over()
 
     def _hand_over(self) -> None:
-        """Serve the oldest waiters the pool can serve now (one try per key)."""
+        """Serve the oldest waiter the pool can serve now (one try per key)."""
+        waiters = self._waiters
+        while waiters and waiters[0][1].done():
+            waiters.popleft()
         refused = set()
-        for entry in list(self._waiters):
-            key, fut = entry
-            if fut.done():
-                self._waiters.remove(entry)
-                continue
-            if key in refused:
+        for index, (key, fut) in enumerate(waiters):
+            if key in refused or fut.done():
                 continue
             conn, reserved = self._try_checkout(key)
             if conn is None and not reserved:
                 refused.add(key)
                 continue
-            self._waiters.remove(entry)
+            del waiters[index]
             fut.set_result((conn, reserved))
             return
 
