@@ -837,11 +837,6 @@ def invalid_urls_and_headers_send_nothing(adapter, servers):
     with adapter.session() as s:
         raised(s.request("GET", base + "/", params={"a": "b"}, headers={"X": "\r\n"}),
                "InvalidHeader")
-    # a redirect to a Location with control characters is refused before following
-    loc = servers.scripted([b"HTTP/1.1 302 Found\r\nLocation: /a%0d%0aX: y\r\n"
-                            b"Content-Length: 0\r\n\r\n"])
-    res = adapter.request("GET", loc.url + "/")
-    assert res.raised or res.status == 302 or "\r" not in res.url
     assert server.connections == 0 and server.received == []
 
 
@@ -884,10 +879,8 @@ def kept_alive_connection_closed_by_server(adapter, servers):
     server = servers.scripted([[resp], [resp2]])
     with adapter.session() as s:
         assert s.request("GET", server.url + "/1").body == b"first"
-        for _ in range(100):  # wait (bounded) until the server thread closed it
-            if len(server.received) == 1 and server.connections == 1:
-                time.sleep(0.01)
-            break
+        # Whether the FIN is seen at checkout or only after the request is written,
+        # the GET must land on a new connection.
         res = s.request("GET", server.url + "/2")
         assert ok(res) is None and res.body == b"second"
     assert server.connections == 2
