@@ -8,13 +8,18 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+from ._compat import memoryview_bytes
+
 __all__ = ["Rechunker", "LineSplitter"]
 
 
 class Rechunker(object):
-    """Cut byte chunks into pieces of ``chunk_size`` (the last one may be shorter).
+    """Cut byte chunks into pieces of exactly ``chunk_size`` (the last may be shorter).
 
-    A falsy ``chunk_size`` passes chunks through as they arrive.
+    requests users rely on exact sizes for Content-Length bodies. Each output
+    byte is copied at most once: a chunk of exactly the wanted size passes
+    through, others are cut through a memoryview, and only the piece that
+    bridges two chunks is joined. A falsy ``chunk_size`` passes chunks through.
     """
 
     __slots__ = ("size", "pending")
@@ -28,14 +33,27 @@ class Rechunker(object):
         size = self.size
         if not size:
             return [chunk] if chunk else []
+        out = []
+        start = 0
         if self.pending:
-            chunk = self.pending + chunk
+            need = size - len(self.pending)
+            if len(chunk) < need:
+                self.pending += chunk
+                return out
+            out.append(self.pending + chunk[:need])
             self.pending = b""
-        end = len(chunk) - len(chunk) % size
-        if end == len(chunk) == size:
-            return [chunk]
-        self.pending = chunk[end:]
-        return [chunk[i:i + size] for i in range(0, end, size)]
+            start = need
+        left = len(chunk) - start
+        if start == 0 and left == size:
+            out.append(chunk)
+            return out
+        view = memoryview(chunk)
+        end = start + left - left % size
+        for i in range(start, end, size):
+            out.append(memoryview_bytes(view[i:i + size]))
+        if end < len(chunk):
+            self.pending = memoryview_bytes(view[end:])
+        return out
 
     def flush(self):
         """Return what is left once the body ended (a list)."""

@@ -22,7 +22,10 @@ from .exceptions import IncompleteRead, RemoteProtocolError, SSLError
 
 __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "READ_SIZE"]
 
-READ_SIZE = 256 * 1024
+# 64 KiB: larger buffers cross glibc's mmap threshold (128 KiB), and every
+# read then costs an mmap, page faults and a munmap: 4x slower downloads in
+# a fresh process.
+READ_SIZE = 64 * 1024
 _WRITE_CHUNK = 256 * 1024
 #: Largest response head (status line + headers) accepted, as h11 counts it.
 MAX_HEAD_SIZE = 64 * 1024
@@ -136,7 +139,7 @@ def recv_bytes(conn, timeout, depth=None):
 def _read_more(buf, first):
     """Decrypt every record already received (one ``read`` returns one record, 16 KiB).
 
-    Handing h11 one 256 KiB piece instead of sixteen small ones saves a trip
+    Handing h11 one 64 KiB piece instead of four small ones saves a trip
     through the flow machinery per record. Errors are left for the next call.
     """
     parts = [first]

@@ -9,6 +9,7 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+from .._chunking import Rechunker
 from .._client import BaseSession, RequestContext
 from .._config import UNSET
 from .._flows import read_all, request_flow
@@ -45,27 +46,16 @@ class _SyncBodies(object):
 
     def _iter(self, response, stream, chunk_size):
         run = self.driver.run
-        pending = b""
+        rechunker = Rechunker(chunk_size)
         try:
             while True:
                 chunk = run(stream.read_chunk())
                 if not chunk:
                     break
-                if not chunk_size:
-                    yield chunk
-                    continue
-                if pending:
-                    chunk = pending + chunk
-                    pending = b""
-                end = len(chunk) - len(chunk) % chunk_size
-                if end == len(chunk) and end == chunk_size:
-                    yield chunk
-                    continue
-                for i in range(0, end, chunk_size):
-                    yield chunk[i:i + chunk_size]
-                pending = chunk[end:]
-            if pending:
-                yield pending
+                for piece in rechunker.feed(chunk):
+                    yield piece
+            for piece in rechunker.flush():
+                yield piece
         finally:
             if not stream.done:
                 stream.abort()
