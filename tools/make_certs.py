@@ -41,6 +41,8 @@ def ca(cn):
             .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
                            critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(k.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(k.public_key()),
+                           critical=False)
             .sign(k, hashes.SHA256()))
     return cert, k
 
@@ -63,6 +65,12 @@ def leaf(cn, sans, issuer, issuer_key, client=False, not_before=NOW, not_after=F
              critical=False))
     if alt:
         b = b.add_extension(x509.SubjectAlternativeName(alt), critical=False)
+    # Python 3.13 verifies with VERIFY_X509_STRICT by default, which wants both
+    # key identifiers (RFC 5280 section 4.2.1.1).
+    b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(k.public_key()), critical=False)
+    signer = issuer_key if issuer_key is not None else k
+    b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
+                        critical=False)
     cert = b.sign(issuer_key if issuer_key is not None else k, hashes.SHA256())
     return cert, k
 
