@@ -87,22 +87,34 @@ def send_bytes(conn, data, timeout, depth=None):
             raise _tls_failure(exc)
         offset += written
         chunk = None
-        yield flush(conn, timeout, depth)
+        if depth == 1:  # the common case, one generator level less
+            out = buf.process_outgoing(_WRITE_CHUNK)
+            while out:
+                yield Send(conn.transport, out, timeout)
+                out = buf.process_outgoing(_WRITE_CHUNK)
+        else:
+            yield flush(conn, timeout, depth)
 
 
 def flush(conn, timeout, depth=None):
-    """Flow: send every pending ciphertext byte of the TLS layer at ``depth``."""
+    """Flow: send every pending ciphertext byte of the TLS layer at ``depth``.
+
+    Ciphertext is taken out before it is sent (``process_outgoing``): if the
+    send fails the connection is finished anyway.
+    """
     if depth is None:
         depth = len(conn.layers)
     if depth == 0:
         return
     buf = conn.layers[depth - 1]
     while True:
-        out = buf.peek_outgoing(_WRITE_CHUNK)
+        out = buf.process_outgoing(_WRITE_CHUNK)
         if not out:
             return
-        yield send_bytes(conn, out, timeout, depth - 1)
-        buf.consume_outgoing(len(out))
+        if depth == 1:
+            yield Send(conn.transport, out, timeout)
+        else:
+            yield send_bytes(conn, out, timeout, depth - 1)
 
 
 def recv_bytes(conn, timeout, depth=None):
@@ -161,7 +173,10 @@ def _pull_ciphertext(conn, depth, timeout):
     buf = conn.layers[depth - 1]
     if buf.outgoing_bytes_buffered():
         yield flush(conn, timeout, depth)
-    raw = yield recv_bytes(conn, timeout, depth - 1)
+    if depth == 1:
+        raw = yield Recv(conn.transport, READ_SIZE, timeout)
+    else:
+        raw = yield recv_bytes(conn, timeout, depth - 1)
     if raw:
         buf.receive_from_network(raw)
     else:

@@ -459,6 +459,14 @@ class StdlibBuffer(TLSWrappedBuffer):
         if self._offset == len(self._pending):
             self._pending, self._offset = b"", 0
 
+    def process_outgoing(self, amt):
+        """Take (and remove) up to ``amt`` bytes of outgoing ciphertext (PEP 748)."""
+        if self._offset == len(self._pending):
+            return self._outgoing.read(amt)
+        data = self.peek_outgoing(amt)
+        self.consume_outgoing(len(data))
+        return data
+
     def incoming_bytes_buffered(self):
         """Bytes of received ciphertext not yet processed."""
         return self._incoming.pending
