@@ -2,9 +2,9 @@
 
 ::
 
-    from httpkit.aio import tx
-    d = tx.get("https://example.org/")          # a Deferred of a TxResponse
-    d.addCallback(lambda r: r.json())           # body methods return Deferreds
+    >>> from httpkit.aio import tx
+    >>> d = tx.get("https://example.org/")        # a Deferred of a TxResponse
+    >>> d.addCallback(lambda r: r.json())         # body methods return Deferreds
 
 Rules:
 - The same core as ``httpkit.Session`` and ``httpkit.aio.Session``: the

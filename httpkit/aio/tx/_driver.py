@@ -175,7 +175,7 @@ class TwistedDriver(object):
     def __init__(self, limits, reactor=None):
         self.pool = PoolState(limits)
         self._reactor = reactor
-        self._waiters = deque()   # [key, Deferred, timer] in arrival order
+        self._waiters = {}        # key -> deque of [key, Deferred, timer], oldest first
         self._serving = self._again = False
         self.handlers = {Connect: self._connect, Send: self._send, Recv: self._recv,
                          Sleep: self._sleep, Checkout: self._checkout,
@@ -247,7 +247,7 @@ class TwistedDriver(object):
         waiter = [op.key, None, None]
         waiter[1] = Deferred(lambda d: self._forget_waiter(waiter))
         waiter[2] = later(self.reactor, op.timeout, self._pool_expired, waiter, op)
-        self._waiters.append(waiter)
+        self._waiters.setdefault(op.key, deque()).append(waiter)
         return waiter[1]
 
     def _try_checkout(self, key):
@@ -268,7 +268,8 @@ class TwistedDriver(object):
         if to_close is not None:
             to_close.closed = True
             self.close(to_close.transport)
-        self._serve_waiters()
+        if self._waiters:
+            self._serve_waiters(key)
 
     def close_all(self):
         """Close every idle connection; return a Deferred firing once they are gone."""
@@ -276,11 +277,12 @@ class TwistedDriver(object):
         conns = self.pool.close_all()
         for conn in conns:
             self.close(conn.transport)
-        self._serve_waiters()
+        if self._waiters:
+            self._serve_waiters(None)
         return gatherResults([conn.transport.when_lost() for conn in conns])
 
-    def _serve_waiters(self):
-        """Wake waiters, oldest first, for whom a connection or slot is now free."""
+    def _serve_waiters(self, first):
+        """Wake waiters (oldest first per key; ``first``'s key first) who can now proceed."""
         if self._serving:
             self._again = True  # a woken flow gave something back: look again
             return
@@ -289,24 +291,39 @@ class TwistedDriver(object):
             self._again = True
             while self._again:
                 self._again = False
-                for waiter in list(self._waiters):
-                    if waiter[1] is None:
-                        continue
-                    got = self._try_checkout(waiter[0])
-                    if got is not _WAIT:
-                        d = waiter[1]
-                        self._forget_waiter(waiter)
-                        d.callback(got)
+                keys = sorted(self._waiters, key=lambda k: k != first)
+                for key in keys:
+                    self._serve_key(key)
         finally:
             self._serving = False
+
+    def _serve_key(self, key):
+        queue = self._waiters.get(key)
+        while queue:
+            got = self._try_checkout(key)
+            if got is _WAIT:
+                return
+            waiter = queue[0]
+            d = waiter[1]
+            self._forget_waiter(waiter)
+            d.callback(got)
+            queue = self._waiters.get(key)
 
     def _forget_waiter(self, waiter):
         stop(waiter[2])
         waiter[1] = None
-        try:
-            self._waiters.remove(waiter)
-        except ValueError:
-            pass
+        queue = self._waiters.get(waiter[0])
+        if queue is None:
+            return
+        if queue and queue[0] is waiter:
+            queue.popleft()
+        else:
+            try:
+                queue.remove(waiter)
+            except ValueError:
+                pass
+        if not queue:
+            del self._waiters[waiter[0]]
 
     def _pool_expired(self, waiter, op):
         d = waiter[1]
