@@ -177,6 +177,7 @@ def netrc_credentials(host, netrc_file=None):
 _NETRC_CACHE = {}
 _MISSING = {}   # path -> monotonic time it was last seen missing
 _MISSING_TTL = 1.0
+_EXPANDED = {}  # "~/.netrc" -> its path (HOME does not change under a running program)
 
 
 def _stat_netrc(candidate):
@@ -186,10 +187,12 @@ def _stat_netrc(candidate):
     ``~/.netrc`` and ``~/_netrc`` on every request.
     """
     from ._compat import monotonic
-    try:
-        path = os.path.expanduser(candidate)
-    except KeyError:  # no HOME on some platforms
-        return None
+    path = _EXPANDED.get(candidate)
+    if path is None:
+        try:
+            path = _EXPANDED[candidate] = os.path.expanduser(candidate)
+        except KeyError:  # no HOME on some platforms
+            return None
     seen_missing = _MISSING.get(path)
     now = monotonic()
     if seen_missing is not None and now - seen_missing < _MISSING_TTL:

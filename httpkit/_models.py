@@ -103,7 +103,10 @@ class Headers(MutableMapping):
         if not isinstance(key, string_types):
             return False
         lower = key.lower()
-        return any(k == lower for k, _, _ in self._items)
+        for item in self._items:
+            if item[0] == lower:
+                return True
+        return False
 
     def __iter__(self):
         seen = set()
@@ -241,11 +244,11 @@ class Response(object):
     @property
     def is_redirect(self):
         """A redirect with a Location that httpkit would follow."""
-        return "location" in self.headers and self.status_code in _REDIRECT_CODES
+        return self.status_code in _REDIRECT_CODES and "location" in self.headers
 
     @property
     def is_permanent_redirect(self):
-        return "location" in self.headers and self.status_code in (301, 308)
+        return self.status_code in (301, 308) and "location" in self.headers
 
     def raise_for_status(self):
         """Raise HTTPError for a 4xx/5xx status; return the response otherwise."""
