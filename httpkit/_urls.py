@@ -1,8 +1,9 @@
 """URLs: parse, validate, encode query parameters, resolve redirects.
 
 Rules:
-- Parsing and percent-encoding of unsafe characters is urllib3's
-  ``parse_url`` (same in 1.26 and 2.x); host names are IDNA-encoded by
+- Parsing follows RFC 3986's split (scheme, authority, path, query,
+  fragment) with the stdlib's ``quote`` for unsafe characters, so the hot
+  path does not import urllib3 (2.5 MiB); host names are IDNA-encoded by
   :func:`httpkit.tls._hostname.parse_host` (UTS 46), so the Host header, SNI
   and certificate checks all see the same A-label.
 - Anything that could smuggle bytes onto the wire (CR, LF, NUL, other
@@ -70,31 +71,25 @@ class URL(object):
         return cached
 
     def _parse(self, url):
-        from urllib3.util import parse_url
-        from urllib3.exceptions import LocationParseError
-        try:
-            parsed = parse_url(url)
-        except (LocationParseError, ValueError) as exc:
-            raise InvalidURL("Invalid URL %r: %s" % (url, exc))
-        scheme = (parsed.scheme or "").lower()
+        scheme, netloc, path, query, fragment = _split(url)
         if scheme not in DEFAULT_PORTS:
             raise InvalidSchema("No connection adapters were found for %r "
                                 "(httpkit speaks http and https)" % (url,))
-        if not parsed.host:
-            raise InvalidURL("Invalid URL %r: no host supplied" % (url,))
+        if netloc is None:
+            raise InvalidURL("Invalid URL %r: expected %s://host" % (url, scheme))
+        userinfo, _, hostport = netloc.rpartition("@")
+        host, port = _split_hostport(url, hostport)
         try:
-            self.host, self.is_ip = parse_host(parsed.host)
+            self.host, self.is_ip = parse_host(host)
         except (InvalidHostname, UnicodeError) as exc:
             raise InvalidURL("Invalid URL %r: %s" % (url, exc))
-        if parsed.port is not None and not 0 < parsed.port < 65536:
-            raise InvalidURL("Invalid URL %r: port out of range" % (url,))
         self.scheme = str(scheme)
-        self._explicit_port = parsed.port
-        self.port = parsed.port or DEFAULT_PORTS[scheme]
-        self.path = to_str(parsed.path or "/")
-        self.query = None if parsed.query is None else to_str(parsed.query)
-        self.fragment = None if parsed.fragment is None else to_str(parsed.fragment)
-        self.username, self.password = _split_auth(parsed.auth)
+        self._explicit_port = port
+        self.port = port or DEFAULT_PORTS[scheme]
+        self.path = _requote(path or u"/")
+        self.query = None if query is None else _requote(query)
+        self.fragment = None if fragment is None else _requote(fragment)
+        self.username, self.password = _split_auth(userinfo) if _ else (None, None)
         self._str = None
 
     # ---- derived forms
@@ -183,6 +178,54 @@ class URL(object):
         copy.query = encoded if not copy.query else copy.query + "&" + encoded
         copy._str = None
         return copy
+
+
+def _split(url):
+    """``(scheme, netloc, path, query or None, fragment or None)``; "?" and "#" kept apart
+    from their absence (RFC 3986 section 5.3)."""
+    scheme, sep, rest = url.partition(u":")
+    if not rest.startswith(u"//"):
+        return scheme.lower(), None, None, None, None
+    rest = rest[2:]
+    rest, hashmark, fragment = rest.partition(u"#")
+    rest, qmark, query = rest.partition(u"?")
+    slash = rest.find(u"/")
+    netloc, path = (rest, u"") if slash < 0 else (rest[:slash], rest[slash:])
+    return (scheme.lower(), netloc, path, query if qmark else None,
+            fragment if hashmark else None)
+
+
+def _split_hostport(url, hostport):
+    if hostport.startswith(u"["):
+        host, bracket, after = hostport[1:].partition(u"]")
+        if not bracket or (after and not after.startswith(u":")):
+            raise InvalidURL("Invalid URL %r: bad IPv6 literal" % (url,))
+        port_text = after[1:] if after else u""
+    else:
+        host, _, port_text = hostport.partition(u":")
+    if not host:
+        raise InvalidURL("Invalid URL %r: no host supplied" % (url,))
+    if not port_text:
+        return host, None
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise InvalidURL("Invalid URL %r: bad port %r" % (url, port_text))
+    return host, int(port_text)
+
+
+#: What may stay as it is in a path, query or fragment (requests' requote_uri set).
+_SAFE = "!#$%&'()*+,/:;=?@[]~"
+_NEEDS_QUOTING = re.compile(u"[^A-Za-z0-9\\-._~!#$%&'()*+,/:;=?@\\[\\]]")
+
+
+def _requote(part):
+    """Percent-encode what may not appear raw (spaces, non-ASCII as UTF-8).
+
+    Existing %XX escapes are kept as they are.
+    """
+    if not _NEEDS_QUOTING.search(part):
+        return str(part)
+    from ._compat import quote
+    return str(quote(part.encode("utf-8"), safe=_SAFE))
 
 
 def _split_auth(auth):
