@@ -18,11 +18,17 @@ __all__ = ["Limits", "PoolState"]
 
 
 class Limits(object):
-    """Pool sizes: ``max_per_host`` connections per key, ``max_total`` overall."""
+    """Pool sizes: ``max_per_host`` connections per key, ``max_total`` overall.
+
+    The defaults (100 and 100) match httpx's and aiohttp's total limit: a
+    Session shared by 50 threads or tasks talking to one host does not queue.
+    Lower ``max_per_host`` to be gentle with a server; a caller who cannot get
+    a slot waits up to the pool timeout, then gets PoolTimeout.
+    """
 
     __slots__ = ("max_per_host", "max_total", "idle_timeout")
 
-    def __init__(self, max_per_host=10, max_total=100, idle_timeout=60.0):
+    def __init__(self, max_per_host=100, max_total=100, idle_timeout=60.0):
         if max_per_host < 1 or max_total < 1:
             raise ValueError("pool limits must be at least 1")
         self.max_per_host = max_per_host
