@@ -261,6 +261,8 @@ class AsyncioDriver(object):
         """Await ``fut``; its result is ``_TIMED_OUT`` if ``timeout`` passed first."""
         if timeout is None:
             return await fut
+        # A timer per wait (not asyncio.wait_for): no extra task, and the
+        # result says whether the timer won, without raising anything.
         timer = self._loop.call_later(max(timeout, 0), _expire, fut)
         try:
             return await fut

@@ -388,3 +388,12 @@ def test_offload_runs_off_the_loop():
     async def main():
         return await AsyncioDriver(httpkit.Limits()).run(flow())
     assert run(main()) != threading.current_thread().name
+
+
+def test_module_level_stream_reads_after_its_session_closed(http_server):
+    async def main():
+        r = await aio.get(http_server.url + "/stream-bytes/5000?chunk_size=1000", stream=True)
+        return r, await r.aread()
+    r, body = run(main())
+    assert len(body) == 5000 and r.content == body
+    assert r.connection.closed  # the throw-away pool was closed: not kept alive
