@@ -12,7 +12,8 @@ from ._models import Headers, Request, Response
 from ._pool import Limits
 from .exceptions import (
     ChunkedEncodingError, ConnectionError, ConnectTimeout, ContentDecodingError, DeadlineExceeded,
-    DecompressionBombError, HTTPError, IncompleteRead, InsecureRequestWarning, InvalidHeader,
+    DecompressionBombError, HTTPError, IncompleteRead, InsecureRequestWarning, InvalidBodyFraming,
+    InvalidHeader,
     InvalidJSONError, InvalidProxyURL, InvalidSchema, InvalidURL, JSONDecodeError, MissingSchema,
     PoolTimeout, ProxyError, ReadTimeout, RemoteProtocolError, RequestException, ResponseNotRead,
     RetryError, SSLError, StreamConsumedError, Timeout, TooManyRedirects,
@@ -27,7 +28,7 @@ __all__ = [
     "RemoteProtocolError", "Timeout", "ConnectTimeout", "ReadTimeout", "WriteTimeout",
     "PoolTimeout", "DeadlineExceeded", "URLRequired", "TooManyRedirects", "InvalidURL",
     "MissingSchema", "InvalidSchema", "InvalidProxyURL", "InvalidHeader", "ChunkedEncodingError",
-    "IncompleteRead", "ContentDecodingError", "DecompressionBombError", "StreamConsumedError",
+    "IncompleteRead", "InvalidBodyFraming", "ContentDecodingError", "DecompressionBombError", "StreamConsumedError",
     "ResponseNotRead", "RetryError", "UnrewindableBodyError", "InvalidJSONError",
     "JSONDecodeError", "InsecureRequestWarning",
 ]

@@ -18,7 +18,7 @@ import h11
 from . import tls as _tls
 from ._flow import Return
 from ._ops import Recv, Send
-from .exceptions import IncompleteRead, RemoteProtocolError, SSLError
+from .exceptions import IncompleteRead, InvalidBodyFraming, RemoteProtocolError, SSLError
 
 __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "READ_SIZE"]
 
@@ -287,6 +287,10 @@ def _protocol_error(state, exc):
     if (state is h11.SEND_BODY and "without sending complete" in text) \
             or "incomplete" in text.lower():
         return IncompleteRead("connection closed before the whole body arrived: %s" % text)
+    if state is h11.SEND_BODY:
+        # requests users catch ChunkedEncodingError here; it is also a
+        # RemoteProtocolError (and so a ConnectionError), like every framing error.
+        return InvalidBodyFraming("invalid framing in the response body: %s" % text)
     return RemoteProtocolError("invalid HTTP response: %s" % text)
 
 

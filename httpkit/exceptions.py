@@ -10,6 +10,7 @@
     │   ├── ProxyError
     │   ├── SSLError                   .tls_error is the httpkit.tls error (with .reason)
     │   └── RemoteProtocolError        the server broke HTTP/1.1
+    │       └── InvalidBodyFraming     (also a ChunkedEncodingError)
     ├── Timeout
     │   ├── ConnectTimeout
     │   ├── ReadTimeout
@@ -24,7 +25,8 @@
     ├── URLRequired
     ├── InvalidHeader (also ValueError)
     ├── ChunkedEncodingError
-    │   └── IncompleteRead             the body ended before its declared end
+    │   ├── IncompleteRead             the body ended before its declared end
+    │   └── InvalidBodyFraming         a bad chunk size, junk after a chunk
     ├── ContentDecodingError
     │   └── DecompressionBombError     decoded size or ratio over the limit
     ├── StreamConsumedError (also TypeError)
@@ -139,6 +141,10 @@ class ChunkedEncodingError(RequestException):
 
 class IncompleteRead(ChunkedEncodingError):
     """The connection ended before the whole body arrived (never a short success)."""
+
+
+class InvalidBodyFraming(ChunkedEncodingError, RemoteProtocolError):
+    """The body's framing is invalid (a bad chunk size, junk after a chunk)."""
 
 
 class ContentDecodingError(RequestException):

@@ -864,6 +864,7 @@ def bad_server_responses(adapter, servers):
     server = servers.scripted([ok_head + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n"])
     res = adapter.request("GET", server.url + "/", timeout=5)
     assert not res.is_error("IncompleteRead"), res  # a bad chunk size is not a short body
+    assert res.is_error("ChunkedEncodingError"), res  # what requests users catch
     # A 1xx before the real response is skipped.
     server = servers.scripted([b"HTTP/1.1 100 Continue\r\n\r\n" + ok_head +
                                b"Content-Length: 2\r\n\r\nok"])
