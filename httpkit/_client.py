@@ -22,7 +22,7 @@ from ._models import Headers, Request
 from ._pool import Limits
 from .exceptions import DeadlineExceeded, InsecureRequestWarning
 
-__all__ = ["BaseSession", "RequestContext", "default_headers"]
+__all__ = ["BaseSession", "RequestContext", "default_headers", "VerbMethods", "verb_functions"]
 
 _BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
 
@@ -161,6 +161,80 @@ class BaseSession(object):
 
     def close_pools(self):
         """Close idle connections (front-ends call this from close())."""
+
+
+class VerbMethods(object):
+    """``get``/``options``/``head``/``post``/``put``/``patch``/``delete`` on top of ``request``.
+
+    Shared by every front-end's Session: each returns whatever that
+    front-end's ``request`` returns (a Response, a coroutine, a Deferred).
+    """
+
+    def get(self, url, **kwargs):
+        """Send a GET request."""
+        return self.request("GET", url, **kwargs)
+
+    def options(self, url, **kwargs):
+        """Send an OPTIONS request."""
+        return self.request("OPTIONS", url, **kwargs)
+
+    def head(self, url, **kwargs):
+        """Send a HEAD request (redirects are not followed unless asked)."""
+        kwargs.setdefault("allow_redirects", False)
+        return self.request("HEAD", url, **kwargs)
+
+    def post(self, url, data=None, json=None, **kwargs):
+        """Send a POST request."""
+        return self.request("POST", url, data=data, json=json, **kwargs)
+
+    def put(self, url, data=None, **kwargs):
+        """Send a PUT request."""
+        return self.request("PUT", url, data=data, **kwargs)
+
+    def patch(self, url, data=None, **kwargs):
+        """Send a PATCH request."""
+        return self.request("PATCH", url, data=data, **kwargs)
+
+    def delete(self, url, **kwargs):
+        """Send a DELETE request."""
+        return self.request("DELETE", url, **kwargs)
+
+
+def verb_functions(request):
+    """Module-level ``get``, ``options``, ``head``, ``post``, ``put``, ``patch``, ``delete``.
+
+    Built on a front-end's module-level ``request`` function, in that order.
+    """
+    def get(url, params=None, **kwargs):
+        """Send a GET request."""
+        return request("GET", url, params=params, **kwargs)
+
+    def options(url, **kwargs):
+        """Send an OPTIONS request."""
+        return request("OPTIONS", url, **kwargs)
+
+    def head(url, **kwargs):
+        """Send a HEAD request."""
+        kwargs.setdefault("allow_redirects", False)
+        return request("HEAD", url, **kwargs)
+
+    def post(url, data=None, json=None, **kwargs):
+        """Send a POST request."""
+        return request("POST", url, data=data, json=json, **kwargs)
+
+    def put(url, data=None, **kwargs):
+        """Send a PUT request."""
+        return request("PUT", url, data=data, **kwargs)
+
+    def patch(url, data=None, **kwargs):
+        """Send a PATCH request."""
+        return request("PATCH", url, data=data, **kwargs)
+
+    def delete(url, **kwargs):
+        """Send a DELETE request."""
+        return request("DELETE", url, **kwargs)
+
+    return get, options, head, post, put, patch, delete
 
 
 class _Options(object):

@@ -343,6 +343,28 @@ class Response(object):
             return iter_decode(chunks, self.encoding or "utf-8")
         return chunks
 
+    # ---- for front-ends: the same body bookkeeping everywhere
+    def _take_stream(self, consumer="iter_content()"):
+        """The unread body stream, marked consumed; None when there is none.
+
+        Raises:
+            StreamConsumedError: a streaming read already took the body.
+        """
+        stream = self._stream
+        if stream is None:
+            if self._content_consumed:
+                from .exceptions import StreamConsumedError
+                raise StreamConsumedError("the body was already consumed by %s" % consumer)
+            return None
+        self._content_consumed = True
+        return stream
+
+    def _drop_stream(self):
+        """Forget the body stream; a half-read one closes its connection (never reused)."""
+        stream, self._stream = self._stream, None
+        if stream is not None and not stream.done:
+            stream.abort()
+
     def close(self):
         """Release the connection (discarding any unread body)."""
         if self._frontend is not None:

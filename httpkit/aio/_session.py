@@ -12,11 +12,12 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+import functools
 import warnings
 from typing import Any, AsyncIterator, Optional
 
 from .._chunking import LineSplitter, Rechunker
-from .._client import BaseSession, RequestContext
+from .._client import BaseSession, RequestContext, VerbMethods, verb_functions
 from .._config import UNSET
 from .._flows import read_all, request_flow
 from .._models import Response
@@ -78,12 +79,9 @@ class _AioBodies(object):
             for piece in rechunker.feed(response._content) + rechunker.flush():
                 yield piece
             return
-        stream = response._stream
+        stream = response._take_stream("aiter_content()")
         if stream is None:
-            if response._content_consumed:
-                raise _consumed()
             return
-        response._content_consumed = True
         run = self.driver.run
         try:
             while True:
@@ -95,9 +93,7 @@ class _AioBodies(object):
             for piece in rechunker.flush():
                 yield piece
         finally:
-            if not stream.done:
-                stream.abort()
-            response._stream = None
+            response._drop_stream()
 
     async def aiter_lines(self, response: Response, chunk_size: Optional[int],
                           delimiter: Optional[bytes]) -> AsyncIterator[bytes]:
@@ -145,35 +141,6 @@ class Session(BaseSession):
             earlier._frontend = self._bodies
         return response
 
-    async def get(self, url, **kwargs) -> Response:
-        """Send a GET request."""
-        return await self.request("GET", url, **kwargs)
-
-    async def options(self, url, **kwargs) -> Response:
-        """Send an OPTIONS request."""
-        return await self.request("OPTIONS", url, **kwargs)
-
-    async def head(self, url, **kwargs) -> Response:
-        """Send a HEAD request (redirects are not followed unless asked)."""
-        kwargs.setdefault("allow_redirects", False)
-        return await self.request("HEAD", url, **kwargs)
-
-    async def post(self, url, data=None, json=None, **kwargs) -> Response:
-        """Send a POST request."""
-        return await self.request("POST", url, data=data, json=json, **kwargs)
-
-    async def put(self, url, data=None, **kwargs) -> Response:
-        """Send a PUT request."""
-        return await self.request("PUT", url, data=data, **kwargs)
-
-    async def patch(self, url, data=None, **kwargs) -> Response:
-        """Send a PATCH request."""
-        return await self.request("PATCH", url, data=data, **kwargs)
-
-    async def delete(self, url, **kwargs) -> Response:
-        """Send a DELETE request."""
-        return await self.request("DELETE", url, **kwargs)
-
     async def aclose(self) -> None:
         """Close every pooled connection (in-use ones close when their body ends)."""
         self._closed = True
@@ -202,37 +169,16 @@ async def request(method: str, url: str, **kwargs: Any) -> Response:
         return await session.request(method, url, **kwargs)
 
 
-async def get(url, params=None, **kwargs) -> Response:
-    """Send a GET request."""
-    return await request("GET", url, params=params, **kwargs)
+
+def _coroutine(func):
+    """Make a shared verb helper (which returns a coroutine) a coroutine function itself."""
+    @functools.wraps(func)
+    async def verb(*args: Any, **kwargs: Any) -> Response:
+        return await func(*args, **kwargs)
+    return verb
 
 
-async def options(url, **kwargs) -> Response:
-    """Send an OPTIONS request."""
-    return await request("OPTIONS", url, **kwargs)
-
-
-async def head(url, **kwargs) -> Response:
-    """Send a HEAD request."""
-    kwargs.setdefault("allow_redirects", False)
-    return await request("HEAD", url, **kwargs)
-
-
-async def post(url, data=None, json=None, **kwargs) -> Response:
-    """Send a POST request."""
-    return await request("POST", url, data=data, json=json, **kwargs)
-
-
-async def put(url, data=None, **kwargs) -> Response:
-    """Send a PUT request."""
-    return await request("PUT", url, data=data, **kwargs)
-
-
-async def patch(url, data=None, **kwargs) -> Response:
-    """Send a PATCH request."""
-    return await request("PATCH", url, data=data, **kwargs)
-
-
-async def delete(url, **kwargs) -> Response:
-    """Send a DELETE request."""
-    return await request("DELETE", url, **kwargs)
+_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
+for _name in _VERBS:
+    setattr(Session, _name, _coroutine(getattr(VerbMethods, _name)))
+get, options, head, post, put, patch, delete = [_coroutine(f) for f in verb_functions(request)]

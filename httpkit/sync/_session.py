@@ -10,10 +10,9 @@ Rules:
 from __future__ import absolute_import, division, print_function
 
 from .._chunking import Rechunker
-from .._client import BaseSession, RequestContext
+from .._client import BaseSession, RequestContext, VerbMethods, verb_functions
 from .._config import UNSET
 from .._flows import read_all, request_flow
-from ..exceptions import StreamConsumedError
 from ._driver import SyncDriver
 
 __all__ = ["Session", "request", "get", "head", "post", "put", "patch", "delete", "options"]
@@ -29,19 +28,15 @@ class _SyncBodies(object):
 
     def read_all(self, response):
         if response._stream is None:
-            if response._content_consumed:
-                raise StreamConsumedError("the body was already consumed by iter_content()")
+            response._take_stream()  # raises if iter_content() consumed it
             return b""
         self.driver.run(read_all(response))
         return response._content
 
     def iter_body(self, response, chunk_size):
-        stream = response._stream
+        stream = response._take_stream()
         if stream is None:
-            if response._content_consumed:
-                raise StreamConsumedError("the body was already consumed by iter_content()")
             return iter(())
-        response._content_consumed = True
         return self._iter(response, stream, chunk_size)
 
     def _iter(self, response, stream, chunk_size):
@@ -57,18 +52,13 @@ class _SyncBodies(object):
             for piece in rechunker.flush():
                 yield piece
         finally:
-            if not stream.done:
-                stream.abort()
-            response._stream = None
+            response._drop_stream()
 
     def close(self, response):
-        stream = response._stream
-        if stream is not None:
-            stream.abort()
-            response._stream = None
+        response._drop_stream()
 
 
-class Session(BaseSession):
+class Session(VerbMethods, BaseSession):
     """A blocking HTTP session: connection pool, cookies and defaults (requests API).
 
     Use it as a context manager, or call :meth:`close`. See
@@ -95,35 +85,6 @@ class Session(BaseSession):
             earlier._frontend = self._bodies
         return response
 
-    def get(self, url, **kwargs):
-        """Send a GET request."""
-        return self.request("GET", url, **kwargs)
-
-    def options(self, url, **kwargs):
-        """Send an OPTIONS request."""
-        return self.request("OPTIONS", url, **kwargs)
-
-    def head(self, url, **kwargs):
-        """Send a HEAD request (redirects are not followed unless asked)."""
-        kwargs.setdefault("allow_redirects", False)
-        return self.request("HEAD", url, **kwargs)
-
-    def post(self, url, data=None, json=None, **kwargs):
-        """Send a POST request."""
-        return self.request("POST", url, data=data, json=json, **kwargs)
-
-    def put(self, url, data=None, **kwargs):
-        """Send a PUT request."""
-        return self.request("PUT", url, data=data, **kwargs)
-
-    def patch(self, url, data=None, **kwargs):
-        """Send a PATCH request."""
-        return self.request("PATCH", url, data=data, **kwargs)
-
-    def delete(self, url, **kwargs):
-        """Send a DELETE request."""
-        return self.request("DELETE", url, **kwargs)
-
     def close(self):
         """Close every pooled connection."""
         self._driver.close_all()
@@ -144,37 +105,4 @@ def request(method, url, **kwargs):
     return response
 
 
-def get(url, params=None, **kwargs):
-    """Send a GET request."""
-    return request("GET", url, params=params, **kwargs)
-
-
-def options(url, **kwargs):
-    """Send an OPTIONS request."""
-    return request("OPTIONS", url, **kwargs)
-
-
-def head(url, **kwargs):
-    """Send a HEAD request."""
-    kwargs.setdefault("allow_redirects", False)
-    return request("HEAD", url, **kwargs)
-
-
-def post(url, data=None, json=None, **kwargs):
-    """Send a POST request."""
-    return request("POST", url, data=data, json=json, **kwargs)
-
-
-def put(url, data=None, **kwargs):
-    """Send a PUT request."""
-    return request("PUT", url, data=data, **kwargs)
-
-
-def patch(url, data=None, **kwargs):
-    """Send a PATCH request."""
-    return request("PATCH", url, data=data, **kwargs)
-
-
-def delete(url, **kwargs):
-    """Send a DELETE request."""
-    return request("DELETE", url, **kwargs)
+get, options, head, post, put, patch, delete = verb_functions(request)

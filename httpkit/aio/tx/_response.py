@@ -37,8 +37,7 @@ class TxBodies(object):
 
     def read_all(self, response):
         if response._stream is None:
-            if response._content_consumed:
-                raise StreamConsumedError("the body was already consumed by collect()")
+            response._take_stream("collect()")  # raises if collect() consumed it
             return b""
         raise ResponseNotRead("the body is not read yet: use the Deferred from content()")
 
@@ -46,10 +45,7 @@ class TxBodies(object):
         raise ResponseNotRead("Twisted responses stream with collect() or deliver_body()")
 
     def close(self, response):
-        stream = response._stream
-        if stream is not None:
-            stream.abort()
-            response._stream = None
+        response._drop_stream()
 
 
 def _collect_flow(response, callback):

@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 from twisted.internet.defer import fail
 
-from ..._client import BaseSession, RequestContext
+from ..._client import BaseSession, RequestContext, VerbMethods, verb_functions
 from ..._config import UNSET
 from ..._flows import request_flow
 from ._driver import TwistedDriver
@@ -24,7 +24,7 @@ from ._response import TxBodies, TxResponse
 __all__ = ["Session", "request", "get", "head", "post", "put", "patch", "delete", "options"]
 
 
-class Session(BaseSession):
+class Session(VerbMethods, BaseSession):
     """A Twisted HTTP session: connection pool, cookies and defaults (requests API).
 
     Takes :class:`httpkit.Session`'s arguments (see
@@ -59,35 +59,6 @@ class Session(BaseSession):
             earlier._frontend = self._bodies
         return TxResponse(response, self._driver)
 
-    def get(self, url, **kwargs):
-        """Send a GET request."""
-        return self.request("GET", url, **kwargs)
-
-    def options(self, url, **kwargs):
-        """Send an OPTIONS request."""
-        return self.request("OPTIONS", url, **kwargs)
-
-    def head(self, url, **kwargs):
-        """Send a HEAD request (redirects are not followed unless asked)."""
-        kwargs.setdefault("allow_redirects", False)
-        return self.request("HEAD", url, **kwargs)
-
-    def post(self, url, data=None, json=None, **kwargs):
-        """Send a POST request."""
-        return self.request("POST", url, data=data, json=json, **kwargs)
-
-    def put(self, url, data=None, **kwargs):
-        """Send a PUT request."""
-        return self.request("PUT", url, data=data, **kwargs)
-
-    def patch(self, url, data=None, **kwargs):
-        """Send a PATCH request."""
-        return self.request("PATCH", url, data=data, **kwargs)
-
-    def delete(self, url, **kwargs):
-        """Send a DELETE request."""
-        return self.request("DELETE", url, **kwargs)
-
     def close(self):
         """Close every pooled connection; return a Deferred firing once they are closed.
 
@@ -111,37 +82,4 @@ def request(method, url, **kwargs):
     return d.addBoth(done)
 
 
-def get(url, params=None, **kwargs):
-    """Send a GET request."""
-    return request("GET", url, params=params, **kwargs)
-
-
-def options(url, **kwargs):
-    """Send an OPTIONS request."""
-    return request("OPTIONS", url, **kwargs)
-
-
-def head(url, **kwargs):
-    """Send a HEAD request."""
-    kwargs.setdefault("allow_redirects", False)
-    return request("HEAD", url, **kwargs)
-
-
-def post(url, data=None, json=None, **kwargs):
-    """Send a POST request."""
-    return request("POST", url, data=data, json=json, **kwargs)
-
-
-def put(url, data=None, **kwargs):
-    """Send a PUT request."""
-    return request("PUT", url, data=data, **kwargs)
-
-
-def patch(url, data=None, **kwargs):
-    """Send a PATCH request."""
-    return request("PATCH", url, data=data, **kwargs)
-
-
-def delete(url, **kwargs):
-    """Send a DELETE request."""
-    return request("DELETE", url, **kwargs)
+get, options, head, post, put, patch, delete = verb_functions(request)
