@@ -22,7 +22,9 @@ PY3 = 'python_version >= "3"'
 
 install_requires = [
     "h11>=0.11,<0.12; " + PY2,
-    "h11>=0.14,<1; " + PY3,
+    # 0.16 checks the CRLF after chunk data (CVE-2025-43859); older h11 gets
+    # httpkit._strict_h11's reader.
+    "h11>=0.16,<1; " + PY3,
     "idna>=2.8,<3; " + PY2,
     "idna>=3.3; " + PY3,
     "certifi==2021.10.8; " + PY2,

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 import h11
 
 from . import tls as _tls
+from ._strict_h11 import client_connection
 from ._flow import Return
 from ._ops import Recv, Send
 from .exceptions import IncompleteRead, InvalidBodyFraming, RemoteProtocolError, SSLError
@@ -44,7 +45,7 @@ class Connection(object):
         # Per TLS layer: may OpenSSL hold decrypted bytes we have not read?
         # Only if the last read filled the caller's buffer (see recv_bytes).
         self.maybe_plaintext = []
-        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_SIZE)
+        self.h11 = client_connection(max_incomplete_event_size=MAX_HEAD_SIZE)
         self.requests_served = 0
         self.closed = False
         self.received_any = False

@@ -17,6 +17,7 @@ import h11
 from . import _connection as _conn
 from ._compat import monotonic, to_bytes
 from ._flow import Return
+from ._strict_h11 import client_connection
 from ._models import Headers, Response
 from ._ops import Checkout, Connect
 from .exceptions import ConnectionError, ProxyError, RemoteProtocolError
@@ -101,7 +102,7 @@ def connect_tunnel(conn, url, proxy, timeout):
     headers = [(b"Host", to_bytes(authority))]
     if proxy.authorization:
         headers.append((b"Proxy-Authorization", to_bytes(proxy.authorization)))
-    tunnel = h11.Connection(h11.CLIENT)
+    tunnel = client_connection()
     data = tunnel.send(h11.Request(method=b"CONNECT", target=to_bytes(authority), headers=headers))
     data += tunnel.send(h11.EndOfMessage())
     yield _conn.send_bytes(conn, data, timeout)

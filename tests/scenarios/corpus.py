@@ -865,6 +865,19 @@ def bad_server_responses(adapter, servers):
     res = adapter.request("GET", server.url + "/", timeout=5)
     assert not res.is_error("IncompleteRead"), res  # a bad chunk size is not a short body
     assert res.is_error("ChunkedEncodingError"), res  # what requests users catch
+    # The two bytes after chunk data must be CRLF (h11 < 0.16 skipped them
+    # unchecked, CVE-2025-43859): anything else is bad framing, never data.
+    chunked_head = ok_head + b"Transfer-Encoding: chunked\r\n\r\n"
+    for body in (b"5\r\nhelloXX0\r\n\r\n", b"5\r\nhello\n0\r\n\r\n",
+                 b"5\r\nhello\r0\r\n\r\n"):
+        server = servers.scripted([chunked_head + body])
+        res = adapter.request("GET", server.url + "/", timeout=5)
+        assert res.is_error("ChunkedEncodingError"), (body, res)
+    # ... and a well-formed body split inside the footer still reads whole.
+    server = servers.scripted([chunked_head + b"5\r\nhello\r", ("sleep", 0.05),
+                               b"\n0\r\n\r\n"])
+    res = adapter.request("GET", server.url + "/", timeout=5)
+    assert ok(res) is None and res.body == b"hello", res
     # A 1xx before the real response is skipped.
     server = servers.scripted([b"HTTP/1.1 100 Continue\r\n\r\n" + ok_head +
                                b"Content-Length: 2\r\n\r\nok"])
