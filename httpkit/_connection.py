@@ -10,6 +10,11 @@ Rules:
   succeeds, because the client still owes its Finished message.
 - A transport EOF is fed to TLS with ``receive_eof()``, so a missing
   close_notify surfaces as RaggedEOF instead of a clean end.
+- A Content-Length body leaves h11 once h11 has handed out what it had
+  buffered (``read_body``): h11 copies each body byte three times, and a
+  counted body needs no parsing. h11 has framed the head and checked the
+  length; the connection gets a fresh h11 state machine afterwards, or is
+  closed when h11 would have closed it.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -21,7 +26,8 @@ from ._flow import Return
 from ._ops import Recv, Send
 from .exceptions import IncompleteRead, InvalidBodyFraming, RemoteProtocolError, SSLError
 
-__all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "READ_SIZE"]
+__all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "next_event", "read_body",
+           "start_body", "finish_body", "READ_SIZE"]
 
 # 64 KiB: larger buffers cross glibc's mmap threshold (128 KiB), and every
 # read then costs an mmap, page faults and a munmap: 4x slower downloads in
@@ -36,7 +42,7 @@ class Connection(object):
     """A transport, its TLS layers and its h11 state machine."""
 
     __slots__ = ("transport", "h11", "layers", "key", "requests_served", "closed",
-                 "received_any", "maybe_plaintext")
+                 "received_any", "maybe_plaintext", "body_left", "direct", "keep_alive")
 
     def __init__(self, transport, key):
         self.transport = transport
@@ -49,6 +55,12 @@ class Connection(object):
         self.requests_served = 0
         self.closed = False
         self.received_any = False
+        # The response body being read: bytes of a Content-Length body not
+        # yet handed out (None: h11 frames it), whether h11 has handed over
+        # (``direct``), and whether both heads allow another request.
+        self.body_left = None
+        self.direct = False
+        self.keep_alive = False
 
     def is_reusable(self):
         """True when the connection is idle and both sides may send again."""
@@ -118,8 +130,8 @@ def flush(conn, timeout, depth=None):
             yield send_bytes(conn, out, timeout, depth - 1)
 
 
-def recv_bytes(conn, timeout, depth=None):
-    """Flow: return plaintext bytes from ``depth``; ``b""`` at a clean end.
+def recv_bytes(conn, timeout, depth=None, max_bytes=READ_SIZE):
+    """Flow: return up to ``max_bytes`` plaintext bytes from ``depth``; ``b""`` at a clean end.
 
     Raises:
         RaggedEOF (httpkit.tls): TLS ended without close_notify.
@@ -127,7 +139,7 @@ def recv_bytes(conn, timeout, depth=None):
     if depth is None:
         depth = len(conn.layers)
     if depth == 0:
-        data = yield Recv(conn.transport, READ_SIZE, timeout)
+        data = yield Recv(conn.transport, max_bytes, timeout)
         raise Return(data)
     buf = conn.layers[depth - 1]
     if not conn.maybe_plaintext[depth - 1] and not buf.incoming_bytes_buffered():
@@ -135,7 +147,7 @@ def recv_bytes(conn, timeout, depth=None):
         yield _pull_ciphertext(conn, depth, timeout)
     while True:
         try:
-            data = buf.read(READ_SIZE)
+            data = buf.read(max_bytes)
         except _tls.WantReadError:
             yield _pull_ciphertext(conn, depth, timeout)
             continue
@@ -143,13 +155,13 @@ def recv_bytes(conn, timeout, depth=None):
             raise
         except _tls.TLSError as exc:
             raise _tls_failure(exc)
-        if data and len(data) < READ_SIZE and buf.incoming_bytes_buffered():
-            data = _read_more(buf, data)
-        conn.maybe_plaintext[depth - 1] = len(data) == READ_SIZE
+        if data and len(data) < max_bytes and buf.incoming_bytes_buffered():
+            data = _read_more(buf, data, max_bytes)
+        conn.maybe_plaintext[depth - 1] = len(data) == max_bytes
         raise Return(data)
 
 
-def _read_more(buf, first):
+def _read_more(buf, first, max_bytes):
     """Decrypt every record already received (one ``read`` returns one record, 16 KiB).
 
     Handing h11 one 64 KiB piece instead of four small ones saves a trip
@@ -157,9 +169,9 @@ def _read_more(buf, first):
     """
     parts = [first]
     total = len(first)
-    while total < READ_SIZE and buf.incoming_bytes_buffered():
+    while total < max_bytes and buf.incoming_bytes_buffered():
         try:
-            more = buf.read(READ_SIZE - total)
+            more = buf.read(max_bytes - total)
         except _tls.TLSError:
             break
         if not more:
@@ -262,23 +274,120 @@ def next_event(conn, timeout):
         except h11.RemoteProtocolError as exc:
             raise _protocol_error(state, exc)
         if event is not h11.NEED_DATA:
-            return_value = event
-            break
+            raise Return(event)
+        yield _feed_h11(conn, timeout)
+
+
+def _feed_h11(conn, timeout):
+    """Flow: read from the network into h11 (``b""`` tells it the peer closed)."""
+    h = conn.h11
+    try:
+        data = yield recv_bytes(conn, timeout)
+    except _tls.RaggedEOF:
+        data = None
+    if data:
+        conn.received_any = True
+        h.receive_data(data)
+        return
+    if data is None and h.their_state is h11.SEND_BODY:
+        # A read-until-close body ended without close_notify: that is
+        # exactly what a truncation attack looks like (TLS-NOTES 4.1).
+        raise IncompleteRead("the TLS connection closed without close_notify before the "
+                             "body ended: the response may be truncated")
+    h.receive_data(b"")
+
+
+def start_body(conn, method, request_headers, event):
+    """Note how the body of the response head ``event`` is framed (see ``read_body``)."""
+    conn.direct = False
+    conn.body_left = None
+    conn.keep_alive = (event.http_version >= b"1.1" and not _says_close(request_headers)
+                       and not _says_close(event.headers))
+    if method == b"HEAD" or event.status_code in (204, 304):
+        return
+    length = None
+    for name, value in event.headers:
+        name = name.lower()
+        if name == b"transfer-encoding":
+            return  # chunked (or read until close): h11 frames it
+        if name == b"content-length":
+            length = int(value)  # h11 has validated it
+    conn.body_left = length
+
+
+def _says_close(headers):
+    for name, value in headers:
+        if name.lower() == b"connection" and b"close" in value.lower():
+            return True
+    return False
+
+
+def read_body(conn, timeout):
+    """Flow: return the next piece of the response body (bytes); ``b""`` once it ended.
+
+    h11 hands out what it has buffered; a Content-Length body's remaining
+    bytes then come straight from the transport (or TLS layer), at most
+    READ_SIZE at a time and never past the body's end.
+
+    Raises:
+        IncompleteRead: the connection ended inside the body.
+        RemoteProtocolError: the server broke HTTP/1.1 framing.
+    """
+    h = conn.h11
+    while True:
+        left = conn.body_left
+        if conn.direct:
+            if not left:
+                raise Return(b"")
+            try:
+                data = yield recv_bytes(conn, timeout, max_bytes=READ_SIZE if left > READ_SIZE
+                                        else left)
+            except _tls.RaggedEOF:
+                data = b""
+            if not data:
+                raise IncompleteRead("connection closed with %d bytes of the body missing" % left)
+            conn.body_left = left - len(data)
+            raise Return(data)
+        state = h.their_state
         try:
-            data = yield recv_bytes(conn, timeout)
-        except _tls.RaggedEOF:
-            data = None
-        if data:
-            conn.received_any = True
-            h.receive_data(data)
+            event = h.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise _protocol_error(state, exc)
+        kind = type(event)
+        if kind is h11.Data:
+            data = event.data
+            if type(data) is not bytes:
+                data = bytes(data)  # h11 hands out bytearray slices; bodies are bytes
+            if left is not None:
+                conn.body_left = left - len(data)
+            raise Return(data)
+        if kind is h11.EndOfMessage or kind is h11.ConnectionClosed:
+            conn.body_left = None
+            raise Return(b"")
+        if event is h11.NEED_DATA:
+            if left:  # h11's buffer is empty: count the rest here
+                conn.direct = True
+                continue
+            yield _feed_h11(conn, timeout)
             continue
-        if data is None and h.their_state is h11.SEND_BODY:
-            # A read-until-close body ended without close_notify: that is
-            # exactly what a truncation attack looks like (TLS-NOTES 4.1).
-            raise IncompleteRead("the TLS connection closed without close_notify before the "
-                                 "body ended: the response may be truncated")
-        h.receive_data(b"")
-    raise Return(return_value)
+        raise RemoteProtocolError("unexpected %s in the response body" % kind.__name__)
+
+
+def finish_body(conn):
+    """After the body ended: ready ``conn`` for the next request; return True if it may be reused."""
+    h = conn.h11
+    if conn.direct:
+        conn.direct = False
+        conn.body_left = None
+        if conn.keep_alive and h.our_state is h11.DONE:
+            conn.h11 = client_connection(max_incomplete_event_size=MAX_HEAD_SIZE)
+            return True
+        return False
+    if h.our_state is h11.DONE and h.their_state is h11.DONE and not h.trailing_data[0]:
+        # (bytes after the response would be read as the next one's: drop them with it)
+        h.start_next_cycle()
+        return True
+    return False
 
 
 def _protocol_error(state, exc):

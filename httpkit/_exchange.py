@@ -170,6 +170,7 @@ def exchange(ctx, conn, request, proxy):
         yield _conn.send_end_of_body(conn, write_timeout)
     event = yield read_response_head(ctx, conn)
     conn.requests_served += 1
+    _conn.start_body(conn, method, headers, event)
     response = Response(event.status_code, event.reason.decode("latin-1"),
                         Headers.from_wire(event.headers), request,
                         "HTTP/" + event.http_version.decode("ascii"))
@@ -216,12 +217,8 @@ class BodyStream(object):
             raise Return(b"")
         try:
             while True:
-                event = yield _conn.next_event(self.conn, self.ctx.timeout_for("read"))
-                kind = type(event)
-                if kind is h11.Data:
-                    data = event.data
-                    if type(data) is not bytes:
-                        data = bytes(data)  # h11 hands out bytearray slices; bodies are bytes
+                data = yield _conn.read_body(self.conn, self.ctx.timeout_for("read"))
+                if data:
                     self.raw_bytes += len(data)
                     if self.decoder is None:
                         raise Return(data)
@@ -229,11 +226,9 @@ class BodyStream(object):
                     if out:
                         raise Return(out)
                     continue
-                if kind is h11.EndOfMessage or kind is h11.ConnectionClosed:
-                    tail = self.decoder.flush() if self.decoder is not None else b""
-                    self._finish()
-                    raise Return(tail)
-                raise RemoteProtocolError("unexpected %s in the response body" % kind.__name__)
+                tail = self.decoder.flush() if self.decoder is not None else b""
+                self._finish()
+                raise Return(tail)
         except Return:
             raise
         except BaseException:
@@ -242,11 +237,7 @@ class BodyStream(object):
 
     def _finish(self):
         self.done = True
-        h = self.conn.h11
-        reusable = h.our_state is h11.DONE and h.their_state is h11.DONE
-        if reusable:
-            h.start_next_cycle()
-        self.ctx.io.checkin(self.conn.key, self.conn, reusable)
+        self.ctx.io.checkin(self.conn.key, self.conn, _conn.finish_body(self.conn))
 
     def abort(self):
         """Give up on the rest of the body: the connection is closed, not reused."""

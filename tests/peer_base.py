@@ -428,6 +428,10 @@ class ThreadedServer(object):
                     close_socket(raw, notify=False)
                     return
                 self._track(sock, raw)
+                # 2.7's wrap_socket shares the OS socket with ``raw`` (3.x detaches
+                # it): drop raw's reference, or closing ``sock`` (an RST, say)
+                # would not close the descriptor.
+                raw.close()
             self.handle_connection(sock, addr, conn_id)
         except (PeerClosed, EnvironmentError, ValueError):
             pass

@@ -606,6 +606,60 @@ def truncated_bodies(adapter, servers):
     assert ok(res) is None and res.body == random_bytes(5000, "c")
 
 
+@scenario
+def counted_bodies_in_pieces(adapter, servers):
+    # A Content-Length body that arrives after its head is counted past h11:
+    # whole, reused when both heads allow it, never read beyond its end.
+    body = random_bytes(200 * 1024, "pieces")
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n" % len(body)
+    pieces = [head + b"\r\n" + body[:1000], ("sleep", 0.05), body[1000:150000],
+              ("sleep", 0.05), body[150000:]]
+    for tls in (False, True):
+        verify = servers.ca_bundle if tls else None
+        server = servers.scripted(pieces + [("read_request",)] + pieces + [("read_request",)]
+                                  + pieces, close_after=False, tls=tls)
+        with adapter.session() as s:
+            for _ in range(2):
+                res = s.request("GET", server.url + "/", verify=verify, timeout=5)
+                assert ok(res) is None and res.body == body, (tls, len(res.body))
+            res = s.stream("GET", server.url + "/", verify=verify, timeout=5, chunk_size=4096)
+            assert ok(res) is None and res.body == body
+        assert server.connections == 1, (tls, server.connections)  # kept alive
+        # "Connection: close" from the server: the body is whole, the connection is not reused
+        close_head = head + b"Connection: close\r\n"
+        server = servers.scripted([close_head + b"\r\n" + body[:10], ("sleep", 0.05),
+                                   body[10:]], close_after=False, tls=tls)
+        with adapter.session() as s:
+            for _ in range(2):
+                res = s.request("GET", server.url + "/", verify=verify, timeout=5)
+                assert ok(res) is None and res.body == body
+        assert server.connections == 2, (tls, server.connections)
+        # cut short after the head: IncompleteRead, with or without close_notify
+        for end in ("close", "rst") + (("tls_close_without_notify",) if tls else ()):
+            server = servers.scripted([head + b"\r\n" + body[:10], ("sleep", 0.05),
+                                       body[10:5000], ("sleep", 0.05), (end,)], tls=tls)
+            res = adapter.stream_chunks("GET", server.url + "/", verify=verify, timeout=5,
+                                        chunk_size=None)
+            if end == "rst":
+                raised(res, "ConnectionError")
+            else:
+                raised(res, "IncompleteRead")
+            assert body.startswith(res.body) and len(res.body) <= 5000, (tls, end)
+    # Bytes after a response are not the next response: the connection is
+    # dropped, whether they came with the body or after it.
+    bogus = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nbogus"
+    real = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal"
+    for script in ([[head + b"\r\n" + body[:10], ("sleep", 0.05), body[10:] + bogus,
+                     ("read_request",), real], [real]],
+                   [[head + b"\r\n" + body + bogus, ("read_request",), real], [real]]):
+        server = servers.scripted(script, close_after=False)
+        with adapter.session() as s:
+            assert s.request("GET", server.url + "/", timeout=5).body == body
+            res = s.request("GET", server.url + "/", timeout=5)
+            assert ok(res) is None and res.body == b"real", res
+        assert server.connections == 2
+
+
 # --------------------------------------------------------------------------- timeouts
 @scenario
 def timeouts(adapter, servers):
