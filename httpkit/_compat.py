@@ -126,3 +126,27 @@ def to_str(value, encoding="latin-1"):
     if PY2:
         return value.encode(encoding)
     return value.decode(encoding)
+
+
+def environ_getter(names):
+    """Return ``snapshot()``: the values of environment variables ``names``, as a tuple.
+
+    It exists to notice cheaply that one of them changed (proxy settings are
+    re-read then). On POSIX 3.x it reads os.environ's backing dict: going
+    through the Mapping interface cost ~2 us a name, on every request.
+    """
+    import os
+    encodekey = getattr(os.environ, "encodekey", None)
+    if PY2 or os.name != "posix" or not isinstance(getattr(os.environ, "_data", None), dict) \
+            or encodekey is None:
+        return lambda: tuple([os.environ.get(name) for name in names])
+    keys = [encodekey(name) for name in names]
+
+    def snapshot():
+        data = getattr(os.environ, "_data", None)  # looked up each time: os.environ may be replaced
+        if data is None:
+            return tuple([os.environ.get(name) for name in names])
+        get = data.get
+        return tuple([get(key) for key in keys])
+
+    return snapshot

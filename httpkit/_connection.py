@@ -26,7 +26,7 @@ from ._flow import Return
 from ._ops import Recv, Send
 from .exceptions import IncompleteRead, InvalidBodyFraming, RemoteProtocolError, SSLError
 
-__all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "next_event", "read_body",
+__all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "next_event", "buffered_body", "read_body",
            "start_body", "finish_body", "READ_SIZE"]
 
 # 64 KiB: larger buffers cross glibc's mmap threshold (128 KiB), and every
@@ -245,7 +245,10 @@ def send_request_head(conn, method, target, headers, timeout, body=None):
         if body:
             data += h.send(h11.Data(data=body))
         data += h.send(h11.EndOfMessage())
-    yield send_bytes(conn, data, timeout)
+    if conn.layers:
+        yield send_bytes(conn, data, timeout)
+    else:  # plain HTTP: one generator level less
+        yield Send(conn.transport, data, timeout)
 
 
 def send_body_chunk(conn, chunk, timeout):
@@ -282,7 +285,10 @@ def _feed_h11(conn, timeout):
     """Flow: read from the network into h11 (``b""`` tells it the peer closed)."""
     h = conn.h11
     try:
-        data = yield recv_bytes(conn, timeout)
+        if conn.layers:
+            data = yield recv_bytes(conn, timeout)
+        else:  # plain HTTP: one generator level less
+            data = yield Recv(conn.transport, READ_SIZE, timeout)
     except _tls.RaggedEOF:
         data = None
     if data:
@@ -297,22 +303,30 @@ def _feed_h11(conn, timeout):
     h.receive_data(b"")
 
 
-def start_body(conn, method, request_headers, event):
-    """Note how the body of the response head ``event`` is framed (see ``read_body``)."""
+def start_body(conn, method, request_headers, event, response_headers):
+    """Note how the body of the response head ``event`` is framed (see ``read_body``).
+
+    ``response_headers``: ``event.headers`` as a list (h11's is slow to iterate).
+    """
     conn.direct = False
     conn.body_left = None
-    conn.keep_alive = (event.http_version >= b"1.1" and not _says_close(request_headers)
-                       and not _says_close(event.headers))
-    if method == b"HEAD" or event.status_code in (204, 304):
-        return
     length = None
-    for name, value in event.headers:
-        name = name.lower()
-        if name == b"transfer-encoding":
-            return  # chunked (or read until close): h11 frames it
-        if name == b"content-length":
-            length = int(value)  # h11 has validated it
-    conn.body_left = length
+    keep_alive = event.http_version >= b"1.1" and not _says_close(request_headers)
+    for name, value in response_headers:
+        if name in _FRAMING_NAMES:
+            if name == b"content-length":
+                length = int(value)  # h11 has validated it
+            elif name == b"connection":
+                keep_alive = keep_alive and b"close" not in value.lower()
+            else:
+                length = None  # transfer-encoding: chunked (or until close), h11 frames it
+                break
+    conn.keep_alive = keep_alive
+    if method != b"HEAD" and event.status_code not in (204, 304):
+        conn.body_left = length
+
+
+_FRAMING_NAMES = frozenset((b"content-length", b"connection", b"transfer-encoding"))
 
 
 def _says_close(headers):
@@ -320,6 +334,38 @@ def _says_close(headers):
         if name.lower() == b"connection" and b"close" in value.lower():
             return True
     return False
+
+
+def buffered_body(conn):
+    """Return the next piece of the response body that needs no network read.
+
+    A plain call: bytes, ``b""`` once the body ended, or None when the next
+    piece has to come from the network (then run :func:`read_body`).
+    """
+    if conn.direct:
+        return None if conn.body_left else b""
+    h = conn.h11
+    state = h.their_state  # h11 moves to ERROR when it raises: look before
+    try:
+        event = h.next_event()
+    except h11.RemoteProtocolError as exc:
+        raise _protocol_error(state, exc)
+    kind = type(event)
+    if kind is h11.Data:
+        data = event.data
+        if type(data) is not bytes:
+            data = bytes(data)  # h11 hands out bytearray slices; bodies are bytes
+        if conn.body_left is not None:
+            conn.body_left -= len(data)
+        return data
+    if kind is h11.EndOfMessage or kind is h11.ConnectionClosed:
+        conn.body_left = None
+        return b""
+    if event is h11.NEED_DATA:
+        if conn.body_left:  # h11's buffer is empty: count the rest here
+            conn.direct = True
+        return None
+    raise RemoteProtocolError("unexpected %s in the response body" % kind.__name__)
 
 
 def read_body(conn, timeout):
@@ -333,44 +379,23 @@ def read_body(conn, timeout):
         IncompleteRead: the connection ended inside the body.
         RemoteProtocolError: the server broke HTTP/1.1 framing.
     """
-    h = conn.h11
     while True:
-        left = conn.body_left
-        if conn.direct:
-            if not left:
-                raise Return(b"")
-            try:
-                data = yield recv_bytes(conn, timeout, max_bytes=READ_SIZE if left > READ_SIZE
-                                        else left)
-            except _tls.RaggedEOF:
-                data = b""
-            if not data:
-                raise IncompleteRead("connection closed with %d bytes of the body missing" % left)
-            conn.body_left = left - len(data)
+        data = buffered_body(conn)
+        if data is not None:
             raise Return(data)
-        state = h.their_state
-        try:
-            event = h.next_event()
-        except h11.RemoteProtocolError as exc:
-            raise _protocol_error(state, exc)
-        kind = type(event)
-        if kind is h11.Data:
-            data = event.data
-            if type(data) is not bytes:
-                data = bytes(data)  # h11 hands out bytearray slices; bodies are bytes
-            if left is not None:
-                conn.body_left = left - len(data)
-            raise Return(data)
-        if kind is h11.EndOfMessage or kind is h11.ConnectionClosed:
-            conn.body_left = None
-            raise Return(b"")
-        if event is h11.NEED_DATA:
-            if left:  # h11's buffer is empty: count the rest here
-                conn.direct = True
-                continue
+        if not conn.direct:
             yield _feed_h11(conn, timeout)
             continue
-        raise RemoteProtocolError("unexpected %s in the response body" % kind.__name__)
+        left = conn.body_left
+        try:
+            data = yield recv_bytes(conn, timeout, max_bytes=READ_SIZE if left > READ_SIZE
+                                    else left)
+        except _tls.RaggedEOF:
+            data = b""
+        if not data:
+            raise IncompleteRead("connection closed with %d bytes of the body missing" % left)
+        conn.body_left = left - len(data)
+        raise Return(data)
 
 
 def finish_body(conn):

@@ -170,9 +170,14 @@ def exchange(ctx, conn, request, proxy):
         yield _conn.send_end_of_body(conn, write_timeout)
     event = yield read_response_head(ctx, conn)
     conn.requests_served += 1
-    _conn.start_body(conn, method, headers, event)
+    raw_headers = list(event.headers)  # h11's Headers is slow to iterate: once
+    # h11 only bounds heads that arrive in pieces; one read can carry more.
+    if sum(len(n) + len(v) + 4 for n, v in raw_headers) > _conn.MAX_HEAD_SIZE:
+        raise RemoteProtocolError("the response head is larger than %d bytes"
+                                  % _conn.MAX_HEAD_SIZE)
+    _conn.start_body(conn, method, headers, event, raw_headers)
     response = Response(event.status_code, event.reason.decode("latin-1"),
-                        Headers.from_wire(event.headers), request,
+                        Headers.from_wire(raw_headers), request,
                         "HTTP/" + event.http_version.decode("ascii"))
     response.connection = conn
     response.elapsed_start = started
@@ -185,11 +190,6 @@ def read_response_head(ctx, conn):
     while True:
         event = yield _conn.next_event(conn, ctx.timeout_for("read"))
         if isinstance(event, h11.Response):
-            # h11 only bounds heads that arrive in pieces; one read can carry more.
-            size = sum(len(n) + len(v) + 4 for n, v in event.headers)
-            if size > _conn.MAX_HEAD_SIZE:
-                raise RemoteProtocolError("the response head is larger than %d bytes"
-                                          % _conn.MAX_HEAD_SIZE)
             raise Return(event)
         if isinstance(event, h11.InformationalResponse):
             continue
@@ -217,23 +217,47 @@ class BodyStream(object):
             raise Return(b"")
         try:
             while True:
-                data = yield _conn.read_body(self.conn, self.ctx.timeout_for("read"))
-                if data:
-                    self.raw_bytes += len(data)
-                    if self.decoder is None:
-                        raise Return(data)
-                    out = self.decoder.decode(data)
-                    if out:
-                        raise Return(out)
-                    continue
-                tail = self.decoder.flush() if self.decoder is not None else b""
-                self._finish()
-                raise Return(tail)
+                data = _conn.buffered_body(self.conn)
+                if data is None:
+                    data = yield _conn.read_body(self.conn, self.ctx.timeout_for("read"))
+                out = self._decoded(data)
+                if out is not None:
+                    raise Return(out)
         except Return:
             raise
         except BaseException:
             self.abort()
             raise
+
+    def read_buffered(self):
+        """Return the next decoded chunk if it needs no network read, else None.
+
+        A plain call (no flow): drivers try it before running :meth:`read_chunk`.
+        """
+        if self.done:
+            return b""
+        try:
+            while True:
+                data = _conn.buffered_body(self.conn)
+                if data is None:
+                    return None
+                out = self._decoded(data)
+                if out is not None:
+                    return out
+        except BaseException:
+            self.abort()
+            raise
+
+    def _decoded(self, data):
+        """What ``data`` from the wire gives the caller; None: nothing yet (decoder buffering)."""
+        if data:
+            self.raw_bytes += len(data)
+            if self.decoder is None:
+                return data
+            return self.decoder.decode(data) or None
+        tail = self.decoder.flush() if self.decoder is not None else b""
+        self._finish()
+        return tail
 
     def _finish(self):
         self.done = True

@@ -132,7 +132,9 @@ def read_all(response):
         return
     parts = []
     while True:
-        chunk = yield stream.read_chunk()
+        chunk = stream.read_buffered()
+        if chunk is None:
+            chunk = yield stream.read_chunk()
         if not chunk:
             break
         parts.append(chunk)

@@ -37,7 +37,7 @@ import os
 import re
 import socket
 
-from ._compat import binary_type, iterbytes, string_types, to_str
+from ._compat import binary_type, environ_getter, iterbytes, string_types, to_str
 from .exceptions import InvalidProxyURL, InvalidURL
 
 __all__ = ["Proxy", "environ_proxies", "should_bypass_proxies", "select_proxy",
@@ -154,7 +154,7 @@ def environ_proxies(environ=None):
     if environ is None:
         # Hot path: scanning all of os.environ on every request cost ~90 us;
         # re-read only when one of the variables that matter changed.
-        snapshot = tuple(os.environ.get(name) for name in _ENV_NAMES)
+        snapshot = _env_snapshot()
         if snapshot != _ENV_CACHE[0]:
             _ENV_CACHE[1] = _read_environ(os.environ)
             _ENV_CACHE[0] = snapshot
@@ -165,6 +165,7 @@ def environ_proxies(environ=None):
 _ENV_NAMES = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
               "ALL_PROXY", "no_proxy", "NO_PROXY", "REQUEST_METHOD")
 _ENV_CACHE = [object(), {}]
+_env_snapshot = environ_getter(_ENV_NAMES)
 
 
 def _read_environ(environ):

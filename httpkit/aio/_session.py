@@ -85,7 +85,9 @@ class _AioBodies(object):
         run = self.driver.run
         try:
             while True:
-                chunk = await run(stream.read_chunk())
+                chunk = stream.read_buffered()
+                if chunk is None:
+                    chunk = await run(stream.read_chunk())
                 if not chunk:
                     break
                 for piece in rechunker.feed(chunk):

@@ -44,7 +44,9 @@ class _SyncBodies(object):
         rechunker = Rechunker(chunk_size)
         try:
             while True:
-                chunk = run(stream.read_chunk())
+                chunk = stream.read_buffered()
+                if chunk is None:
+                    chunk = run(stream.read_chunk())
                 if not chunk:
                     break
                 for piece in rechunker.feed(chunk):

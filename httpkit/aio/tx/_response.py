@@ -54,7 +54,9 @@ def _collect_flow(response, callback):
     response._content_consumed = True
     try:
         while True:
-            chunk = yield stream.read_chunk()
+            chunk = stream.read_buffered()
+            if chunk is None:
+                chunk = yield stream.read_chunk()
             if not chunk:
                 break
             waiting = callback(chunk)
