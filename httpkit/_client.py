@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 import threading
 import warnings
 
-from . import _auth, _bodies, _cookies, _decoders, _proxies, _redirects
+from . import _auth, _bodies, _decoders, _proxies, _redirects
 from .__version__ import __version__
 from ._compat import monotonic
 from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
@@ -76,8 +76,10 @@ class BaseSession(object):
         self.headers = default_headers()
         if headers:
             self.headers.update(headers)
-        self.cookies = _cookies.CookieJar()
+        self._lock = threading.Lock()
+        self._cookie_jar = None  # made on first use: the stdlib jar costs ~2 MiB to import
         if cookies:
+            from . import _cookies
             _cookies.merge_cookies(self.cookies, cookies)
         self.auth = auth
         self.params = dict(params or {})
@@ -96,7 +98,22 @@ class BaseSession(object):
         self.max_decoded_size = max_decoded_size
         self.max_decompression_ratio = max_decompression_ratio
         self._tls = TLSSettings(tls_backend)
-        self._lock = threading.Lock()
+
+    @property
+    def cookies(self):
+        """The Session's cookie jar (requests' dict-like jar over the stdlib one)."""
+        jar = self._cookie_jar
+        if jar is None:
+            from . import _cookies
+            with self._lock:  # two threads must not each make (and lose) a jar
+                if self._cookie_jar is None:
+                    self._cookie_jar = _cookies.CookieJar()
+                jar = self._cookie_jar
+        return jar
+
+    @cookies.setter
+    def cookies(self, jar):
+        self._cookie_jar = jar
 
     # ---- building one request
     def build_request(self, method, url, params=None, data=None, headers=None, cookies=None,
@@ -277,10 +294,12 @@ class RequestContext(object):
         if auth is None:
             auth = self._netrc_auth(request.parsed_url)
         self.auth = _auth.build_auth(auth)
-        self.cookies = session.cookies
+        # The jar cookies come from: None while no cookie was ever involved.
+        self.cookies = session._cookie_jar
         if options.cookies:
-            self.cookies = _cookies.merge_cookies(_copy_jar(session.cookies), options.cookies)
-        self._extract_into = session.cookies
+            from . import _cookies
+            self.cookies = _cookies.merge_cookies(_copy_jar(self.cookies), options.cookies)
+        self._session = session
         self._cookie_added = None
         self.retry = None
         if session.retries is not None:
@@ -342,14 +361,20 @@ class RequestContext(object):
                 request.headers.get("cookie") == self._cookie_added:
             del request.headers["cookie"]
         if self.cookies is not None and len(self.cookies):
+            from . import _cookies
             self._cookie_added = _cookies.add_cookie_header(self.cookies, request)
 
     def extract_cookies(self, response):
+        """Store the response's cookies in the Session's jar (and this call's, if it has one)."""
         if "set-cookie" in response.headers:
-            _cookies.extract_cookies(self._extract_into, response)
-            if self.cookies is not self._extract_into:
+            from . import _cookies
+            session_jar = self._session.cookies
+            _cookies.extract_cookies(session_jar, response)
+            if self.cookies is None:
+                self.cookies = session_jar
+            elif self.cookies is not session_jar:
                 _cookies.extract_cookies(self.cookies, response)
-        response.cookies = self.cookies
+        response.cookies = self.cookies  # None: Response.cookies is an empty jar
 
     # ---- retries
     def should_retry_status(self, retry, request, response):
@@ -395,7 +420,8 @@ def _merge_hooks(session_hooks, request_hooks):
 
 
 def _copy_jar(jar):
+    from . import _cookies
     new = _cookies.CookieJar()
-    for cookie in jar:
+    for cookie in jar or ():
         new.set_cookie(cookie)
     return new

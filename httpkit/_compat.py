@@ -18,10 +18,6 @@ if PY2:  # pragma: no cover - exercised by the 2.7 run
     from urllib import urlencode, quote, unquote  # noqa: F401
     from collections import Mapping, MutableMapping  # noqa: F401
     import Queue as queue  # noqa: F401
-    from cookielib import CookieJar  # noqa: F401
-    import cookielib as cookiejar  # noqa: F401
-    from Cookie import SimpleCookie  # noqa: F401
-    import httplib as http_client  # noqa: F401
 
     def b2s(data):
         """Bytes to the native str type (no-op on 2.7)."""
@@ -46,10 +42,6 @@ else:
     from urllib.parse import urlsplit, urlunsplit, urljoin, urlencode, quote, unquote  # noqa: F401
     from collections.abc import Mapping, MutableMapping  # noqa: F401
     import queue  # noqa: F401
-    from http.cookiejar import CookieJar  # noqa: F401
-    import http.cookiejar as cookiejar  # noqa: F401
-    from http.cookies import SimpleCookie  # noqa: F401
-    import http.client as http_client  # noqa: F401
 
     def b2s(data):
         """Bytes to the native str type (latin-1, lossless)."""
@@ -150,3 +142,12 @@ def environ_getter(names):
         return tuple([get(key) for key in keys])
 
     return snapshot
+
+
+def import_cookiejar():
+    """The stdlib cookie jar module (imported on first use: it pulls in urllib.request, ~2 MiB)."""
+    if PY2:  # pragma: no cover
+        import cookielib
+        return cookielib
+    import http.cookiejar
+    return http.cookiejar

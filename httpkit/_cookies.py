@@ -16,7 +16,9 @@ from __future__ import absolute_import, division, print_function
 
 import copy
 
-from ._compat import Mapping, cookiejar
+from ._compat import Mapping, import_cookiejar
+
+cookiejar = import_cookiejar()  # this module is itself imported on first use
 
 __all__ = ["CookieJar", "CookieConflictError", "RequestView", "ResponseView", "create_cookie",
            "cookiejar_from_dict", "merge_cookies", "add_cookie_header", "extract_cookies"]

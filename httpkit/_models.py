@@ -221,7 +221,7 @@ class Response(object):
         self.http_version = http_version
         self.history = []
         self.elapsed = datetime.timedelta(0)
-        self.cookies = None
+        self._cookies = None
         self.from_cache = False
         self._content = None
         self._content_consumed = False
@@ -229,6 +229,18 @@ class Response(object):
         self._stream = None        # core BodyStream while the body is unread
         self._frontend = None      # how to pull the body (set by the front-end)
         self.connection = None
+
+    @property
+    def cookies(self):
+        """The cookie jar after this response (an empty jar when no cookie was involved)."""
+        if self._cookies is None:
+            from ._cookies import CookieJar
+            self._cookies = CookieJar()
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, jar):
+        self._cookies = jar
 
     # ---- status
     @property

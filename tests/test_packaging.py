@@ -86,6 +86,29 @@ def test_importing_httpkit_does_not_import_optional_extras():
     assert out == ""
 
 
+def test_a_request_without_cookies_does_not_import_the_cookie_jar():
+    """The stdlib jar pulls in urllib.request, email and tempfile: ~2 MiB of peak RSS."""
+    code = ("import sys, threading, httpkit\n"
+            "try:\n"
+            "    from http.server import HTTPServer, BaseHTTPRequestHandler\n"
+            "except ImportError:\n"
+            "    from BaseHTTPServer import HTTPServer, BaseHTTPRequestHandler\n"
+            "class H(BaseHTTPRequestHandler):\n"
+            "    def do_GET(self):\n"
+            "        self.send_response(200); self.send_header('Content-Length', '2')\n"
+            "        self.end_headers(); self.wfile.write(b'ok')\n"
+            "    def log_message(self, *a): pass\n"
+            "srv = HTTPServer(('127.0.0.1', 0), H)\n"
+            "threading.Thread(target=srv.handle_request).start()\n"
+            "r = httpkit.get('http://127.0.0.1:%d/' % srv.server_port, timeout=10)\n"
+            "assert r.content == b'ok'\n"
+            "print(','.join(m for m in ('http.cookiejar', 'cookielib', 'urllib.request') "
+            "if m in sys.modules))\n"
+            "assert len(r.cookies) == 0\n")
+    out = subprocess.check_output([sys.executable, "-c", code], cwd=ROOT).decode().strip()
+    assert out == ""
+
+
 def test_httpkit_works_vendored_under_another_package(tmp_path=None):
     """pip vendors libraries as pip._vendor.NAME: only relative imports survive that."""
     import shutil

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from httpkit._compat import cookiejar
+from httpkit._cookies import cookiejar
 from httpkit._cookies import (CookieConflictError, CookieJar, add_cookie_header,
                               cookiejar_from_dict, create_cookie, extract_cookies,
                               merge_cookies)
