@@ -387,9 +387,12 @@ def read_body(conn, timeout):
             yield _feed_h11(conn, timeout)
             continue
         left = conn.body_left
+        size = READ_SIZE if left > READ_SIZE else left
         try:
-            data = yield recv_bytes(conn, timeout, max_bytes=READ_SIZE if left > READ_SIZE
-                                    else left)
+            if conn.layers:
+                data = yield recv_bytes(conn, timeout, max_bytes=size)
+            else:  # plain HTTP: one generator level less
+                data = yield Recv(conn.transport, size, timeout)
         except _tls.RaggedEOF:
             data = b""
         if not data:
