@@ -27,7 +27,7 @@ import re
 from email.message import Message
 
 __all__ = ["encoding_from_headers", "guess_encoding", "decode_text", "json_text",
-           "iter_decode", "parse_link_header"]
+           "iter_decode", "TextDecoder", "parse_link_header"]
 
 # Longest BOMs first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS = (
@@ -200,24 +200,50 @@ def iter_decode(chunks, encoding=None):
     Yields:
         Non-empty text pieces; a leading BOM is dropped.
     """
-    decoder = None
-    first = True
+    decoder = TextDecoder(encoding)
     for chunk in chunks:
+        text = decoder.feed(chunk)
+        if text:
+            yield text
+    text = decoder.flush()
+    if text:
+        yield text
+
+
+class TextDecoder(object):
+    """Decode a body that arrives in pieces (the push form of :func:`iter_decode`).
+
+    ``feed(chunk)`` returns the text the bytes so far complete (a character
+    split across chunks waits for its end); ``flush()`` returns the rest,
+    with an unfinished character replaced. A leading BOM is dropped.
+    """
+
+    __slots__ = ("encoding", "_decoder", "_first")
+
+    def __init__(self, encoding=None):
+        self.encoding = encoding
+        self._decoder = None
+        self._first = True
+
+    def feed(self, chunk):
+        """Return the text ``chunk`` completes (maybe empty)."""
         if not chunk:
-            continue
-        if decoder is None:
-            decoder = _incremental_decoder(encoding, chunk)
-        text = decoder.decode(chunk)
-        if first and text:
-            text, first = _strip_bom(text), False
-        if text:
-            yield text
-    if decoder is not None:
-        text = decoder.decode(b"", True)
-        if first:
-            text = _strip_bom(text)
-        if text:
-            yield text
+            return u""
+        if self._decoder is None:
+            self._decoder = _incremental_decoder(self.encoding, chunk)
+        return self._strip(self._decoder.decode(chunk))
+
+    def flush(self):
+        """Return what is left once the body ended (maybe empty)."""
+        if self._decoder is None:
+            return u""
+        return self._strip(self._decoder.decode(b"", True))
+
+    def _strip(self, text):
+        if self._first and text:
+            self._first = False
+            return _strip_bom(text)
+        return text
 
 
 def _incremental_decoder(encoding, first_chunk):

@@ -306,13 +306,15 @@ def _feed_h11(conn, timeout):
 def start_body(conn, method, request_headers, event, response_headers):
     """Note how the body of the response head ``event`` is framed (see ``read_body``).
 
-    ``response_headers``: ``event.headers`` as a list (h11's is slow to iterate).
+    ``response_headers``: ``event.headers.raw_items()`` (names as sent; h11's
+    own Headers is slow to iterate).
     """
     conn.direct = False
     conn.body_left = None
     length = None
     keep_alive = event.http_version >= b"1.1" and not _says_close(request_headers)
     for name, value in response_headers:
+        name = name.lower()
         if name in _FRAMING_NAMES:
             if name == b"content-length":
                 length = int(value)  # h11 has validated it

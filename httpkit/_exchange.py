@@ -170,7 +170,9 @@ def exchange(ctx, conn, request, proxy):
         yield _conn.send_end_of_body(conn, write_timeout)
     event = yield read_response_head(ctx, conn)
     conn.requests_served += 1
-    raw_headers = list(event.headers)  # h11's Headers is slow to iterate: once
+    # Names as the server wrote them (requests shows them so); one pass, as
+    # h11's Headers is slow to iterate.
+    raw_headers = event.headers.raw_items()
     # h11 only bounds heads that arrive in pieces; one read can carry more.
     if sum(len(n) + len(v) + 4 for n, v in raw_headers) > _conn.MAX_HEAD_SIZE:
         raise RemoteProtocolError("the response head is larger than %d bytes"

@@ -395,25 +395,34 @@ class Response(object):
         """
         return self._async_frontend().aread(self)
 
-    def aiter_content(self, chunk_size=None):
+    def aiter_content(self, chunk_size=None, decode_unicode=False):
         """Stream the body: ``async for chunk in response.aiter_content(n)``.
 
         Args:
             chunk_size: cut the body into pieces of this size (the last may be
                 shorter); None yields chunks as they arrive.
+            decode_unicode: yield text, decoded with :attr:`encoding` (UTF-8
+                when the response names none), as :meth:`iter_content` does.
 
         .. versionadded:: 0.1
         """
-        return self._async_frontend().aiter_body(self, chunk_size)
+        chunks = self._async_frontend().aiter_body(self, chunk_size)
+        if decode_unicode:
+            return self._async_frontend().aiter_text(chunks, self.encoding or "utf-8")
+        return chunks
 
     aiter_bytes = aiter_content
 
-    def aiter_lines(self, chunk_size=512, delimiter=None):
-        """Stream the body line by line (bytes): ``async for line in response.aiter_lines()``.
+    def aiter_lines(self, chunk_size=512, decode_unicode=False, delimiter=None):
+        """Stream the body line by line: ``async for line in response.aiter_lines()``.
+
+        Lines are bytes, or text with ``decode_unicode=True`` (then a
+        ``delimiter`` is text too); as :meth:`iter_lines`.
 
         .. versionadded:: 0.1
         """
-        return self._async_frontend().aiter_lines(self, chunk_size, delimiter)
+        return self._async_frontend().aiter_lines(
+            self.aiter_content(chunk_size, decode_unicode), delimiter)
 
     def aclose(self):
         """Release the connection, discarding any unread body: ``await response.aclose()``.

@@ -184,6 +184,18 @@ def test_module_level_functions(server):
     assert wait_until(lambda: len(server._open) == 0), "module-level calls leave connections"
 
 
+def test_streamed_text_decodes_characters_split_across_chunks(server):
+    from server_routes import UTF8_TEXT
+    url = server.base_url("/encoding/utf8")
+    with httpkit.get(url, stream=True) as r:
+        pieces = list(r.iter_content(3, decode_unicode=True))
+    assert all(isinstance(p, type(u"")) for p in pieces) and len(pieces) > 10
+    assert u"".join(pieces) == UTF8_TEXT
+    with httpkit.get(url, stream=True) as r:
+        lines = list(r.iter_lines(5, decode_unicode=True))
+    assert lines == UTF8_TEXT.splitlines()
+
+
 # --------------------------------------------------------------------------- nginx
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
 def test_nginx(nginx, tls, ca_bundle):

@@ -16,6 +16,7 @@ import functools
 import warnings
 from typing import Any, AsyncIterator, Optional
 
+from .._charset import TextDecoder
 from .._chunking import LineSplitter, Rechunker
 from .._client import BaseSession, RequestContext, VerbMethods, verb_functions
 from .._config import UNSET
@@ -97,10 +98,21 @@ class _AioBodies(object):
         finally:
             response._drop_stream()
 
-    async def aiter_lines(self, response: Response, chunk_size: Optional[int],
-                          delimiter: Optional[bytes]) -> AsyncIterator[bytes]:
+    async def aiter_text(self, chunks: AsyncIterator[bytes],
+                         encoding: str) -> AsyncIterator[str]:
+        decoder = TextDecoder(encoding)
+        async for chunk in chunks:
+            text = decoder.feed(chunk)
+            if text:
+                yield text
+        text = decoder.flush()
+        if text:
+            yield text
+
+    async def aiter_lines(self, chunks: AsyncIterator[Any],
+                          delimiter: Optional[Any]) -> AsyncIterator[Any]:
         splitter = LineSplitter(delimiter)
-        async for chunk in self.aiter_body(response, chunk_size):
+        async for chunk in chunks:
             for line in splitter.feed(chunk):
                 yield line
         for line in splitter.flush():

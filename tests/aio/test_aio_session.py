@@ -191,6 +191,26 @@ def test_aiter_lines(http_server):
     assert all(line.startswith(b"{") for line in lines)
 
 
+def test_aiter_text_decodes_characters_split_across_chunks(http_server):
+    from server_routes import UTF8_TEXT
+
+    async def main():
+        async with aio.Session() as s:
+            url = http_server.url + "/encoding/utf8"
+            r = await s.get(url, stream=True)
+            pieces = [p async for p in r.aiter_content(3, decode_unicode=True)]
+            r = await s.get(url, stream=True)
+            lines = [line async for line in r.aiter_lines(5, decode_unicode=True)]
+            r = await s.get(url, stream=True)
+            cut = [line async for line in r.aiter_lines(decode_unicode=True, delimiter="</")]
+            return pieces, lines, cut
+    pieces, lines, cut = run(main())
+    assert all(isinstance(p, str) for p in pieces) and len(pieces) > 10
+    assert "".join(pieces) == UTF8_TEXT
+    assert lines == UTF8_TEXT.splitlines()
+    assert cut == UTF8_TEXT.split("</")
+
+
 def test_iter_content_points_to_the_async_api(http_server):
     async def main():
         async with aio.Session() as s:

@@ -533,8 +533,13 @@ def charset_rules(adapter, servers):
 def response_helpers(adapter, servers):
     http = servers.http
     link = '<https://example.test/page2>; rel="next", <https://example.test/last>; rel="last"'
-    res = adapter.request("GET", http.base_url("/response-headers?Link=" + quote(link, safe="")))
+    res = adapter.request("GET", http.base_url("/response-headers?X-Mixed-Case=1&Link="
+                                               + quote(link, safe="")))
     ok(res)
+    # Names keep the server's spelling (as requests shows them); lookups ignore case.
+    assert ("X-Mixed-Case", "1") in res.header_list
+    assert "x-mixed-case" not in [name for name, _ in res.header_list]
+    assert res.headers["x-mixed-case"] == "1"
     assert res.links["next"]["url"] == "https://example.test/page2"
     assert res.links["last"]["url"] == "https://example.test/last"
     for code, kind in ((404, "HTTPError"), (500, "HTTPError"), (418, "HTTPError")):
