@@ -689,6 +689,37 @@ def timeouts(adapter, servers):
 
 
 @scenario
+def write_timeout(adapter, servers):
+    """A server that stops reading: the upload fails with WriteTimeout, in bounded time."""
+    def body():
+        chunk = b"u" * 65536
+        for _ in range(512):  # 32 MiB: more than loopback's socket buffers hold
+            yield chunk
+    slow = httpkit.Timeouts(connect=5, read=5, write=0.3)
+    for tls in (False, True):
+        server = servers.scripted([("sleep", 4)], tls=tls, read_first=False)
+        kwargs = CA(servers) if tls else {}
+        res = adapter.request("POST", server.base_url("/upload"), data=body(), timeout=slow,
+                              **kwargs)
+        raised(res, "WriteTimeout", "timed out")
+        assert res.is_error("Timeout") and res.is_error("ConnectionError") is False
+    server = servers.scripted([("sleep", 4)], read_first=False)
+    res = adapter.request("PUT", server.base_url("/upload"), data=b"b" * (24 << 20),
+                          timeout=slow)
+    raised(res, "WriteTimeout")
+    # The timed-out upload frees its pool slot and its connection is not
+    # reused: with one slot, the next request gets a fresh connection.
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    server = servers.scripted([[("sleep", 4)], [("read_request",), answer]], read_first=False)
+    with adapter.session(limits=httpkit.Limits(max_per_host=1, max_total=1)) as s:
+        raised(s.request("POST", server.base_url("/upload"), data=body(), timeout=slow),
+               "WriteTimeout")
+        res = s.request("GET", server.base_url("/after"), timeout=httpkit.Timeouts(2))
+        ok(res)
+        assert res.body == b"ok" and server.connections == 2
+
+
+@scenario
 def connection_refused(adapter, servers):
     import socket
     sock = socket.socket()
