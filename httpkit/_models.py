@@ -228,6 +228,7 @@ class Response(object):
         self._encoding = None
         self._stream = None        # core BodyStream while the body is unread
         self._frontend = None      # how to pull the body (set by the front-end)
+        self._raw = None           # the blocking front-end's file over the body
         self.connection = None
 
     @property
@@ -282,6 +283,28 @@ class Response(object):
                 raise ResponseNotRead("the body of %r has not been read" % self)
             self._content = self._frontend.read_all(self)
         return self._content
+
+    @property
+    def raw(self):
+        """The unread body as a file, as in requests (blocking front-end only).
+
+        ``r.raw.read(amt)``, ``r.raw.stream(amt)``, ``shutil.copyfileobj(r.raw, f)``;
+        the bytes as sent unless ``r.raw.decode_content = True``. Use it with
+        ``stream=True``: otherwise the body was read already and ``raw`` is empty.
+
+        Raises:
+            TypeError: the response was made by an event-loop front-end
+                (use ``aiter_content()`` or ``collect()``).
+
+        .. versionadded:: 0.1
+        """
+        if self._raw is None:
+            make = getattr(self._frontend, "raw", None)
+            if make is None:
+                raise TypeError("%r streams through its event loop, not a file: use "
+                                "aiter_content() (asyncio) or collect() (Twisted)" % (self,))
+            self._raw = make(self)
+        return self._raw
 
     @property
     def encoding(self):

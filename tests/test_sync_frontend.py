@@ -196,6 +196,55 @@ def test_streamed_text_decodes_characters_split_across_chunks(server):
     assert lines == UTF8_TEXT.splitlines()
 
 
+# --------------------------------------------------------------------------- response.raw
+def test_raw_reads_exact_sizes_and_copies_to_a_file(server):
+    import io
+    import shutil
+    expected = random_bytes(300000, "r")
+    with httpkit.Session() as s:
+        r = s.get(server.base_url("/stream-bytes/300000?seed=r&chunk_size=1000"), stream=True)
+        head = r.raw.read(10)
+        assert head == expected[:10] and r.raw.tell() == 10
+        assert [len(p) for p in r.raw.stream(100000)] == [100000, 100000, 99990]
+        assert r.raw.read(5) == b"" and r.raw.read() == b""
+        assert s._driver.pool.idle_count() == 1  # the end gave the connection back
+        with pytest.raises(httpkit.StreamConsumedError):
+            r.content
+        r = s.get(server.base_url("/stream-bytes/300000?seed=r"), stream=True)
+        out = io.BytesIO()
+        shutil.copyfileobj(r.raw, out)
+        assert out.getvalue() == expected
+        r = s.get(server.base_url("/bytes/50"))  # stream=False: the body was read already
+        assert len(r.content) == 50 and r.raw.read() == b""
+
+
+def test_raw_is_the_body_as_sent_unless_decode_content(server):
+    import zlib
+    with httpkit.Session() as s:
+        r = s.get(server.base_url("/gzip"), stream=True)
+        wire = r.raw.read()
+        assert wire[:2] == b"\x1f\x8b"
+        assert b'"gzipped": true' in zlib.decompress(wire, 31)
+        r = s.get(server.base_url("/gzip"), stream=True)
+        r.raw.decode_content = True
+        assert b'"gzipped": true' in r.raw.read()
+        r = s.get(server.base_url("/gzip"), stream=True)
+        assert b"".join(r.raw.stream(7, decode_content=True)).startswith(b"{")
+
+
+def test_raw_truncation_is_an_error_and_close_drops_the_connection(server):
+    with httpkit.Session() as s:
+        r = s.get(server.base_url("/truncated"), stream=True)
+        with pytest.raises(httpkit.IncompleteRead):
+            r.raw.read()
+        r = s.get(server.base_url("/bytes/200000"), stream=True)
+        assert len(r.raw.read(1000)) == 1000
+        r.raw.close()
+        assert r.raw.closed and s._driver.pool.idle_count() == 0
+        with pytest.raises(ValueError):
+            r.raw.read(1)
+
+
 # --------------------------------------------------------------------------- nginx
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
 def test_nginx(nginx, tls, ca_bundle):

@@ -14,6 +14,7 @@ from .._client import BaseSession, RequestContext, VerbMethods, verb_functions
 from .._config import UNSET
 from .._flows import read_all, request_flow
 from ._driver import SyncDriver
+from ._raw import RawBody
 
 __all__ = ["Session", "request", "get", "head", "post", "put", "patch", "delete", "options"]
 
@@ -55,6 +56,9 @@ class _SyncBodies(object):
                 yield piece
         finally:
             response._drop_stream()
+
+    def raw(self, response):
+        return RawBody(self.driver, response)
 
     def close(self, response):
         response._drop_stream()

@@ -217,6 +217,8 @@ def test_iter_content_points_to_the_async_api(http_server):
             r = await s.get(http_server.url + "/get", stream=True)
             with pytest.raises(httpkit.ResponseNotRead, match="aiter_content"):
                 list(r.iter_content())
+            with pytest.raises(TypeError, match="aiter_content"):
+                r.raw.read()
             await r.aclose()
     run(main())
 
