@@ -200,22 +200,17 @@ def iter_decode(chunks, encoding=None):
     Yields:
         Non-empty text pieces; a leading BOM is dropped.
     """
-    decoder = TextDecoder(encoding)
-    for chunk in chunks:
-        text = decoder.feed(chunk)
-        if text:
-            yield text
-    text = decoder.flush()
-    if text:
-        yield text
+    from ._chunking import iter_through
+    return iter_through(chunks, TextDecoder(encoding))
 
 
 class TextDecoder(object):
-    """Decode a body that arrives in pieces (the push form of :func:`iter_decode`).
+    """Decode a body that arrives in pieces (a cutter, like ``_chunking``'s).
 
     ``feed(chunk)`` returns the text the bytes so far complete (a character
     split across chunks waits for its end); ``flush()`` returns the rest,
-    with an unfinished character replaced. A leading BOM is dropped.
+    with an unfinished character replaced. Each returns a list holding one
+    non-empty text, or nothing. A leading BOM is dropped.
     """
 
     __slots__ = ("encoding", "_decoder", "_first")
@@ -226,24 +221,26 @@ class TextDecoder(object):
         self._first = True
 
     def feed(self, chunk):
-        """Return the text ``chunk`` completes (maybe empty)."""
+        """Return the text ``chunk`` completes."""
         if not chunk:
-            return u""
+            return []
         if self._decoder is None:
             self._decoder = _incremental_decoder(self.encoding, chunk)
-        return self._strip(self._decoder.decode(chunk))
+        return self._out(self._decoder.decode(chunk))
 
     def flush(self):
-        """Return what is left once the body ended (maybe empty)."""
+        """Return what is left once the body ended."""
         if self._decoder is None:
-            return u""
-        return self._strip(self._decoder.decode(b"", True))
+            return []
+        return self._out(self._decoder.decode(b"", True))
 
-    def _strip(self, text):
-        if self._first and text:
+    def _out(self, text):
+        if not text:
+            return []
+        if self._first:
             self._first = False
-            return _strip_bom(text)
-        return text
+            text = _strip_bom(text)
+        return [text] if text else []
 
 
 def _incremental_decoder(encoding, first_chunk):

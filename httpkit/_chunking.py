@@ -10,7 +10,17 @@ from __future__ import absolute_import, division, print_function
 
 from ._compat import memoryview_bytes
 
-__all__ = ["Rechunker", "LineSplitter"]
+__all__ = ["Rechunker", "LineSplitter", "iter_through"]
+
+
+def iter_through(chunks, cutter):
+    """Yield what ``cutter`` (``feed(chunk)`` and ``flush()``, each returning a
+    list) makes of ``chunks``: the blocking form; asyncio's is ``aiter_through``."""
+    for chunk in chunks:
+        for out in cutter.feed(chunk):
+            yield out
+    for out in cutter.flush():
+        yield out
 
 
 class Rechunker(object):

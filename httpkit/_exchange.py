@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 import h11
 
 from . import _connection as _conn
+from ._chunking import Rechunker
 from ._compat import monotonic, to_bytes
 from ._flow import Return
 from ._strict_h11 import client_connection
@@ -22,7 +23,7 @@ from ._models import Headers, Response
 from ._ops import Checkout, Connect
 from .exceptions import ConnectionError, ProxyError, RemoteProtocolError
 
-__all__ = ["send_single", "BodyStream", "IDEMPOTENT_METHODS"]
+__all__ = ["send_single", "BodyStream", "BodyPieces", "IDEMPOTENT_METHODS"]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
 _NO_BODY_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE", "TRACE", "CONNECT"))
@@ -270,3 +271,29 @@ class BodyStream(object):
         if not self.done:
             self.done = True
             self.ctx.io.checkin(self.conn.key, self.conn, False)
+
+
+class BodyPieces(object):
+    """A body stream cut into ``chunk_size`` pieces: what every front-end's iterator yields.
+
+    ``ready()`` returns the pieces available without network I/O (a list), or
+    None when the flow ``stream.read_chunk()`` must run first: hand its result
+    to ``ready(chunk)``. After the last piece, ``ended`` is true.
+    """
+
+    __slots__ = ("stream", "rechunker", "ended")
+
+    def __init__(self, stream, chunk_size):
+        self.stream = stream
+        self.rechunker = Rechunker(chunk_size)
+        self.ended = False
+
+    def ready(self, chunk=None):
+        if chunk is None:
+            chunk = self.stream.read_buffered()
+            if chunk is None:
+                return None
+        if chunk:
+            return self.rechunker.feed(chunk)
+        self.ended = True
+        return self.rechunker.flush()

@@ -19,7 +19,7 @@ import datetime
 from ._compat import monotonic
 from ._flow import Return
 from ._ops import Sleep
-from ._exchange import send_single
+from ._exchange import BodyPieces, send_single
 from .exceptions import ConnectionError, DeadlineExceeded, Timeout
 
 __all__ = ["request_flow", "read_all", "discard_body"]
@@ -130,14 +130,11 @@ def read_all(response):
         if response._content is None:
             response._content = b""
         return
+    pieces = BodyPieces(stream, None)
     parts = []
-    while True:
-        chunk = stream.read_buffered()
-        if chunk is None:
-            chunk = yield stream.read_chunk()
-        if not chunk:
-            break
-        parts.append(chunk)
+    while not pieces.ended:
+        ready = pieces.ready()
+        parts.extend(ready if ready is not None else pieces.ready((yield stream.read_chunk())))
     response._content = parts[0] if len(parts) == 1 else b"".join(parts)
     response._stream = None
 

@@ -356,12 +356,9 @@ class Response(object):
 
     def iter_lines(self, chunk_size=512, decode_unicode=False, delimiter=None):
         """Yield the body line by line (streamed)."""
-        from ._chunking import LineSplitter
-        splitter = LineSplitter(delimiter)
-        for chunk in self.iter_content(chunk_size, decode_unicode=decode_unicode):
-            for line in splitter.feed(chunk):
-                yield line
-        for line in splitter.flush():
+        from ._chunking import LineSplitter, iter_through
+        chunks = self.iter_content(chunk_size, decode_unicode=decode_unicode)
+        for line in iter_through(chunks, LineSplitter(delimiter)):
             yield line
 
     def iter_content(self, chunk_size=1, decode_unicode=False):
@@ -429,9 +426,11 @@ class Response(object):
 
         .. versionadded:: 0.1
         """
-        chunks = self._async_frontend().aiter_body(self, chunk_size)
+        frontend = self._async_frontend()
+        chunks = frontend.aiter_body(self, chunk_size)
         if decode_unicode:
-            return self._async_frontend().aiter_text(chunks, self.encoding or "utf-8")
+            from ._charset import TextDecoder
+            return frontend.aiter_through(chunks, TextDecoder(self.encoding or "utf-8"))
         return chunks
 
     aiter_bytes = aiter_content
@@ -444,8 +443,9 @@ class Response(object):
 
         .. versionadded:: 0.1
         """
-        return self._async_frontend().aiter_lines(
-            self.aiter_content(chunk_size, decode_unicode), delimiter)
+        from ._chunking import LineSplitter
+        return self._async_frontend().aiter_through(
+            self.aiter_content(chunk_size, decode_unicode), LineSplitter(delimiter))
 
     def aclose(self):
         """Release the connection, discarding any unread body: ``await response.aclose()``.

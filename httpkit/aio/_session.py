@@ -16,10 +16,10 @@ import functools
 import warnings
 from typing import Any, AsyncIterator, Optional
 
-from .._charset import TextDecoder
-from .._chunking import LineSplitter, Rechunker
+from .._chunking import Rechunker
 from .._client import BaseSession, RequestContext, VerbMethods, verb_functions
 from .._config import UNSET
+from .._exchange import BodyPieces
 from .._flows import read_all, request_flow
 from .._models import Response
 from ..exceptions import ResponseNotRead, StreamConsumedError
@@ -75,48 +75,32 @@ class _AioBodies(object):
 
     async def aiter_body(self, response: Response,
                          chunk_size: Optional[int]) -> AsyncIterator[bytes]:
-        rechunker = Rechunker(chunk_size)
         if response._content is not None:
+            rechunker = Rechunker(chunk_size)
             for piece in rechunker.feed(response._content) + rechunker.flush():
                 yield piece
             return
         stream = response._take_stream("aiter_content()")
         if stream is None:
             return
-        run = self.driver.run
+        pieces = BodyPieces(stream, chunk_size)
         try:
-            while True:
-                chunk = stream.read_buffered()
-                if chunk is None:
-                    chunk = await run(stream.read_chunk())
-                if not chunk:
-                    break
-                for piece in rechunker.feed(chunk):
+            while not pieces.ended:
+                ready = pieces.ready()
+                if ready is None:
+                    ready = pieces.ready(await self.driver.run(stream.read_chunk()))
+                for piece in ready:
                     yield piece
-            for piece in rechunker.flush():
-                yield piece
         finally:
             response._drop_stream()
 
-    async def aiter_text(self, chunks: AsyncIterator[bytes],
-                         encoding: str) -> AsyncIterator[str]:
-        decoder = TextDecoder(encoding)
+    async def aiter_through(self, chunks: AsyncIterator[Any], cutter: Any) -> AsyncIterator[Any]:
+        """``_chunking.iter_through`` for an async stream of chunks."""
         async for chunk in chunks:
-            text = decoder.feed(chunk)
-            if text:
-                yield text
-        text = decoder.flush()
-        if text:
-            yield text
-
-    async def aiter_lines(self, chunks: AsyncIterator[Any],
-                          delimiter: Optional[Any]) -> AsyncIterator[Any]:
-        splitter = LineSplitter(delimiter)
-        async for chunk in chunks:
-            for line in splitter.feed(chunk):
-                yield line
-        for line in splitter.flush():
-            yield line
+            for out in cutter.feed(chunk):
+                yield out
+        for out in cutter.flush():
+            yield out
 
     async def aclose(self, response: Response) -> None:
         self.close(response)

@@ -9,9 +9,9 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
-from .._chunking import Rechunker
 from .._client import BaseSession, RequestContext, VerbMethods, verb_functions
 from .._config import UNSET
+from .._exchange import BodyPieces
 from .._flows import read_all, request_flow
 from ._driver import SyncDriver
 from ._raw import RawBody
@@ -41,19 +41,14 @@ class _SyncBodies(object):
         return self._iter(response, stream, chunk_size)
 
     def _iter(self, response, stream, chunk_size):
-        run = self.driver.run
-        rechunker = Rechunker(chunk_size)
+        pieces = BodyPieces(stream, chunk_size)
         try:
-            while True:
-                chunk = stream.read_buffered()
-                if chunk is None:
-                    chunk = run(stream.read_chunk())
-                if not chunk:
-                    break
-                for piece in rechunker.feed(chunk):
+            while not pieces.ended:
+                ready = pieces.ready()
+                if ready is None:
+                    ready = pieces.ready(self.driver.run(stream.read_chunk()))
+                for piece in ready:
                     yield piece
-            for piece in rechunker.flush():
-                yield piece
         finally:
             response._drop_stream()
 

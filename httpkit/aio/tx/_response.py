@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 from twisted.internet.defer import Deferred, fail, succeed
 from twisted.python.failure import Failure
 
+from ..._exchange import BodyPieces
 from ..._flows import read_all
 from ...exceptions import HTTPError, ResponseNotRead, StreamConsumedError
 from ._driver import Wait
@@ -52,16 +53,14 @@ def _collect_flow(response, callback):
     """Flow: hand each body chunk to ``callback``; wait while its Deferred is pending."""
     stream = response._stream
     response._content_consumed = True
+    pieces = BodyPieces(stream, None)
     try:
-        while True:
-            chunk = stream.read_buffered()
-            if chunk is None:
-                chunk = yield stream.read_chunk()
-            if not chunk:
-                break
-            waiting = callback(chunk)
-            if isinstance(waiting, Deferred):
-                yield Wait(waiting)
+        while not pieces.ended:
+            ready = pieces.ready()
+            for chunk in ready if ready is not None else pieces.ready((yield stream.read_chunk())):
+                waiting = callback(chunk)
+                if isinstance(waiting, Deferred):
+                    yield Wait(waiting)
     finally:
         if not stream.done:
             stream.abort()  # cancelled or the consumer failed: never reuse half-read
