@@ -18,6 +18,8 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+import re
+
 import h11
 
 from . import tls as _tls
@@ -420,10 +422,15 @@ def finish_body(conn):
     return False
 
 
+_H11_BYTES = re.compile(r"bytearray\((b'(?:[^'\\]|\\.)*'|b\"(?:[^\"\\]|\\.)*\")\)")
+
+
 def _protocol_error(state, exc):
     # A body cut short by EOF is IncompleteRead; bad framing inside a body
     # (a malformed chunk header) stays a protocol error.
-    text = str(exc)
+    text = _H11_BYTES.sub(r"\1", str(exc))  # h11 shows lines as bytearray(b'...')
+    if state is h11.SEND_RESPONSE and "ConnectionClosed" in text:
+        return RemoteProtocolError("the server closed the connection without sending a response")
     if (state is h11.SEND_BODY and "without sending complete" in text) \
             or "incomplete" in text.lower():
         return IncompleteRead("connection closed before the whole body arrived: %s" % text)

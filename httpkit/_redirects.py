@@ -191,11 +191,18 @@ def check_redirect_count(history, max_redirects, response):
         return
     chain = [_shown(r) for r in list(history)[-3:]] + [_shown(response)]
     raise TooManyRedirects("Exceeded %d redirects (last hops: %s -> %s)"
-                           % (max_redirects, " -> ".join(chain), redirect_location(response)),
+                           % (max_redirects, " -> ".join(chain),
+                              _clip(redirect_location(response))),
                            response=response)
 
 
 def _shown(response):
     request = response.request
     url = request.parsed_url.without_auth() if request is not None else response.url
-    return "%s %s" % (response.status_code, url)
+    return "%s %s" % (response.status_code, _clip(str(url)))
+
+
+def _clip(text, limit=100):
+    """A URL short enough for a message (a loop can grow it on every hop)."""
+    text = "%s" % (text,)
+    return text if len(text) <= limit else text[:limit - 3] + "..."

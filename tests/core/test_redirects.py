@@ -215,3 +215,13 @@ def test_check_redirect_count():
     assert "Exceeded 3 redirects" in message and "loop.example/a" in message
     assert "pw" not in message and info.value.response is responses[0]
     assert DEFAULT_MAX_REDIRECTS == 30
+
+
+def test_too_many_redirects_message_stays_short_when_urls_grow():
+    # A relative Location like "x/" grows the URL on every hop of a loop.
+    request = Request("GET", "http://loop.example/" + "x/" * 400)
+    responses = [redirect(request, 302, "x/" * 400) for _ in range(3)]
+    with pytest.raises(TooManyRedirects) as info:
+        check_redirect_count(responses, 3, responses[0])
+    message = str(info.value)
+    assert len(message) < 800 and "http://loop.example/x/x/" in message and "..." in message

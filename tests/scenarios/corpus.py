@@ -935,22 +935,23 @@ def invalid_urls_and_headers_send_nothing(adapter, servers):
 def bad_server_responses(adapter, servers):
     ok_head = b"HTTP/1.1 200 OK\r\n"
     cases = [
-        ([b"HTTP/1.1 abc OK\r\n\r\n"], "RemoteProtocolError"),
-        ([b"NOT HTTP AT ALL\r\n\r\n"], "RemoteProtocolError"),
+        ([b"HTTP/1.1 abc OK\r\n\r\n"], "RemoteProtocolError", "illegal status line: b'HTTP"),
+        ([b"NOT HTTP AT ALL\r\n\r\n"], "RemoteProtocolError", "b'NOT HTTP AT ALL'"),
         ([ok_head + b"X-Big: " + b"a" * (100 * 1024) + b"\r\n\r\n"], "RemoteProtocolError"),
         ([ok_head + b"Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello"],
          "RemoteProtocolError"),
         ([ok_head + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"],
          "RemoteProtocolError"),
-        ([("close",)], "RemoteProtocolError"),
+        ([("close",)], "RemoteProtocolError", "closed the connection without sending a response"),
         ([("rst",)], "ConnectionError"),
         ([ok_head + b"Content-Length: 10\r\n\r\nabc", ("rst",)], "ConnectionError"),
     ]
-    for script, name in cases:
-        server = servers.scripted(script)
+    for case in cases:
+        server = servers.scripted(case[0])
         res = adapter.request("GET", server.url + "/", timeout=5)
-        raised(res, name)
+        raised(res, *case[1:])
         assert res.is_error("RequestException")
+        assert "bytearray" not in res.error_message, res.error_message
     server = servers.scripted([ok_head + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n"])
     res = adapter.request("GET", server.url + "/", timeout=5)
     assert not res.is_error("IncompleteRead"), res  # a bad chunk size is not a short body
