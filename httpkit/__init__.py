@@ -8,8 +8,9 @@ from __future__ import absolute_import, division, print_function
 
 from .__version__ import __version__
 from ._config import DEFAULT_TIMEOUT, Timeouts
-from ._models import Headers, Request, Response
+from ._models import Headers, PreparedRequest, Response
 from ._pool import Limits
+from ._prepare import Request
 from .exceptions import (
     ChunkedEncodingError, ConnectionError, ConnectTimeout, ContentDecodingError, DeadlineExceeded,
     DecompressionBombError, HTTPError, IncompleteRead, InsecureRequestWarning, InvalidBodyFraming,
@@ -23,7 +24,7 @@ from .sync import Session, delete, get, head, options, patch, post, put, request
 
 __all__ = [
     "__version__", "request", "get", "head", "post", "put", "patch", "delete", "options",
-    "Session", "Request", "Response", "Headers", "Timeouts", "DEFAULT_TIMEOUT", "Limits",
+    "Session", "Request", "PreparedRequest", "Response", "Headers", "Timeouts", "DEFAULT_TIMEOUT", "Limits",
     "RequestException", "HTTPError", "ConnectionError", "ProxyError", "SSLError",
     "RemoteProtocolError", "Timeout", "ConnectTimeout", "ReadTimeout", "WriteTimeout",
     "PoolTimeout", "DeadlineExceeded", "URLRequired", "TooManyRedirects", "InvalidURL",

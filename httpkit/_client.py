@@ -14,18 +14,15 @@ from __future__ import absolute_import, division, print_function
 import threading
 import warnings
 
-from . import _auth, _bodies, _decoders, _proxies, _redirects
+from . import _auth, _bodies, _decoders, _prepare, _proxies, _redirects
 from .__version__ import __version__
 from ._compat import monotonic
 from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
-from ._models import Headers, Request
+from ._models import Headers, PreparedRequest
 from ._pool import Limits
 from .exceptions import DeadlineExceeded, InsecureRequestWarning
 
 __all__ = ["BaseSession", "RequestContext", "default_headers", "VerbMethods", "verb_functions"]
-
-_BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
-
 
 def _accept_encoding():
     codings = ["gzip", "deflate"]
@@ -120,61 +117,36 @@ class BaseSession(object):
                       files=None, auth=None, timeout=UNSET, allow_redirects=True,
                       proxies=None, hooks=None, stream=None, verify=None, cert=None,
                       json=None):
-        """Return ``(Request, options)`` for a call, merged with the Session's settings."""
-        from ._urls import URL
-        parsed = URL.parse(url)
-        url_auth = None
-        if parsed.username is not None:
-            # requests: credentials in the URL are Basic auth (never sent or shown as is)
-            url_auth = (parsed.username, parsed.password or "")
-            parsed = parsed.without_auth()
-        merged_params = dict(self.params)
-        if params:
-            if isinstance(params, dict):
-                merged_params.update(params)
-            else:
-                merged_params = list(merged_params.items()) + list(
-                    params if not isinstance(params, (str, bytes)) else [])
-                if isinstance(params, (str, bytes)):
-                    parsed = parsed.with_params(params)
-        if merged_params:
-            parsed = parsed.with_params(merged_params)
-        req_headers = self.headers.copy()
-        if headers:
-            for name, value in (headers.items() if hasattr(headers, "items") else headers):
-                if value is None:
-                    req_headers.pop(name, None)
-                else:
-                    req_headers[name] = value
-        request = Request(method, parsed, req_headers)
-        self._attach_body(request, data, json, files)
+        """Return ``(PreparedRequest, options)`` for a call, merged with the Session's settings."""
+        request = _prepare.prepare(method, url, params=params, data=data, json=json, files=files,
+                                   headers=headers, base_headers=self.headers,
+                                   base_params=self.params)
         options = _Options(self, timeout, allow_redirects, proxies, hooks, stream, verify,
                            cert, auth, cookies)
-        options.url_auth = url_auth
+        options.url_auth = request._url_auth
         return request, options
 
-    def _attach_body(self, request, data, json, files):
-        if data is None and json is None and not files:
-            if request.method in _BODY_METHODS:
-                request.headers["Content-Length"] = "0"
-            return
-        content_type, body, length = _bodies.encode_body(data=data, json=json, files=files)
-        if content_type and "content-type" not in request.headers:
-            request.headers["Content-Type"] = content_type
-        if body is None:
-            if request.method in _BODY_METHODS:
-                request.headers["Content-Length"] = "0"
-            return
-        request.body = body
-        request.body_length = length
-        if isinstance(body, bytes):
-            request.headers["Content-Length"] = str(len(body))
-            return
-        request._body_start = _bodies.body_replayer(body)
-        if length is not None:
-            request.headers["Content-Length"] = str(length)
-        elif "content-length" not in request.headers:
-            request.headers["Transfer-Encoding"] = "chunked"
+    def prepare_request(self, request):
+        """Return the PreparedRequest for a :class:`httpkit.Request`, with this Session's
+        headers and params merged in (requests' ``Session.prepare_request``).
+
+        The Session's auth, cookies and hooks are applied when it is sent.
+        """
+        return request.prepare(base_headers=self.headers, base_params=self.params)
+
+    def send_request(self, request, stream=None, timeout=UNSET, verify=None, cert=None,
+                     proxies=None, allow_redirects=True):
+        """Return ``(request, options)`` to send a PreparedRequest (``Session.send``'s
+        arguments). The request is a copy: sending adds Cookie and auth headers
+        per hop, and the caller's PreparedRequest must stay as it was, to be sent again.
+        """
+        if not isinstance(request, PreparedRequest):
+            raise TypeError("send() takes a PreparedRequest (from Request.prepare() or "
+                            "Session.prepare_request()), not %r" % (request,))
+        options = _Options(self, timeout, allow_redirects, proxies, request.hooks, stream,
+                           verify, cert, request.auth, request.cookies)
+        options.url_auth = request._url_auth
+        return request.copy(), options
 
     def close_pools(self):
         """Close idle connections (front-ends call this from close())."""

@@ -1,4 +1,4 @@
-"""Values shared by every front-end: Headers, Request, Response.
+"""Values shared by every front-end: Headers, PreparedRequest, Response.
 
 Rules:
 - No I/O here. A Response's body is pulled through its front-end
@@ -17,7 +17,7 @@ import re
 from ._compat import MutableMapping, binary_type, string_types, text_type, to_str
 from .exceptions import HTTPError, InvalidHeader, JSONDecodeError, ResponseNotRead
 
-__all__ = ["Headers", "Request", "Response"]
+__all__ = ["Headers", "PreparedRequest", "Response"]
 
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -163,16 +163,18 @@ class Headers(MutableMapping):
         return "Headers(%r)" % (self.raw_items(),)
 
 
-class Request(object):
-    """A request ready to send: method, URL, headers and body.
+class PreparedRequest(object):
+    """A request ready to send: method, URL, headers and body (requests' PreparedRequest).
 
-    ``url`` is the string form (requests semantics); ``parsed_url`` the
-    validated :class:`httpkit._urls.URL`. ``body`` is ``None``, bytes, a file
-    object or an iterable of bytes (sent chunked when its length is unknown).
+    ``url`` is the string form (settable); ``parsed_url`` the validated
+    :class:`httpkit._urls.URL`. ``body`` is ``None``, bytes, a file object or
+    an iterable of bytes (sent chunked when its length is unknown). ``auth``,
+    ``cookies`` and ``hooks`` are the ones given for this request; they are
+    applied when it is sent, hop by hop, on top of the Session's.
     """
 
     __slots__ = ("method", "parsed_url", "headers", "body", "body_length", "_body_start",
-                 "hooks")
+                 "hooks", "auth", "cookies", "_url_auth")
 
     def __init__(self, method, url, headers=None, body=None, body_length=None, hooks=None):
         from ._urls import URL
@@ -183,10 +185,16 @@ class Request(object):
         self.body_length = body_length
         self._body_start = None
         self.hooks = hooks or {}
+        self.auth = self.cookies = self._url_auth = None
 
     @property
     def url(self):
         return str(self.parsed_url)
+
+    @url.setter
+    def url(self, value):
+        from ._urls import URL
+        self.parsed_url = URL.parse(value)
 
     @property
     def path_url(self):
@@ -194,13 +202,14 @@ class Request(object):
 
     def copy(self):
         """A shallow copy with its own headers."""
-        r = Request(self.method, self.parsed_url, self.headers.copy(), self.body,
-                    self.body_length, self.hooks)
+        r = PreparedRequest(self.method, self.parsed_url, self.headers.copy(), self.body,
+                            self.body_length, self.hooks)
         r._body_start = self._body_start
+        r.auth, r.cookies, r._url_auth = self.auth, self.cookies, self._url_auth
         return r
 
     def __repr__(self):
-        return "<Request [%s]>" % self.method
+        return "<PreparedRequest [%s]>" % self.method
 
 
 _REDIRECT_CODES = frozenset((301, 302, 303, 307, 308))

@@ -25,7 +25,7 @@ from __future__ import absolute_import, division, print_function
 import re
 
 from ._compat import PY2, binary_type, text_type
-from ._models import Request
+from ._models import PreparedRequest
 from .exceptions import InvalidURL, TooManyRedirects, UnrewindableBodyError
 
 __all__ = ["DEFAULT_MAX_REDIRECTS", "REDIRECT_STATUSES", "is_redirect", "redirect_location",
@@ -163,8 +163,9 @@ def redirect_request(request, response, cookie_jar=None, rewind_body=None):
     if not keep_body:
         for name in _BODY_HEADERS:
             headers.pop(name, None)
-    new_request = Request(method, new_url, headers, request.body if keep_body else None,
-                          request.body_length if keep_body else None, request.hooks)
+    new_request = PreparedRequest(method, new_url, headers,
+                                  request.body if keep_body else None,
+                                  request.body_length if keep_body else None, request.hooks)
     if keep_body:
         new_request._body_start = request._body_start
         _replay_body(request, new_request, rewind_body)

@@ -131,7 +131,8 @@ def test_httpkit_works_vendored_under_another_package(tmp_path=None):
 
 
 @pytest.mark.parametrize("name", ["request", "get", "head", "post", "put", "patch", "delete",
-                                  "options", "Session", "RequestException", "ConnectionError",
+                                  "options", "Session", "Request", "PreparedRequest",
+                                  "RequestException", "ConnectionError",
                                   "ConnectTimeout", "ReadTimeout", "Timeout", "SSLError",
                                   "ProxyError", "TooManyRedirects", "HTTPError", "InvalidURL",
                                   "MissingSchema", "InvalidHeader", "ChunkedEncodingError",

@@ -21,7 +21,7 @@ from .._client import BaseSession, RequestContext, VerbMethods, verb_functions
 from .._config import UNSET
 from .._exchange import BodyPieces
 from .._flows import read_all, request_flow
-from .._models import Response
+from .._models import PreparedRequest, Response
 from ..exceptions import ResponseNotRead, StreamConsumedError
 from ._driver import AsyncioDriver
 
@@ -132,6 +132,17 @@ class Session(BaseSession):
             method, url, params=params, data=data, headers=headers, cookies=cookies,
             files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
             proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert, json=json)
+        return await self._send(request, options)
+
+    async def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
+        """Send a PreparedRequest and return its Response (requests' ``Session.send``).
+
+        ``kwargs``: ``stream``, ``timeout``, ``verify``, ``cert``, ``proxies``,
+        ``allow_redirects``. The Session's auth, cookies and hooks apply.
+        """
+        return await self._send(*self.send_request(request, **kwargs))
+
+    async def _send(self, request: PreparedRequest, options: Any) -> Response:
         ctx = RequestContext(self, request, options, self._driver)
         response = await self._driver.run(request_flow(ctx, request))
         response._frontend = self._bodies

@@ -79,6 +79,17 @@ class Session(VerbMethods, BaseSession):
             method, url, params=params, data=data, headers=headers, cookies=cookies,
             files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
             proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert, json=json)
+        return self._send(request, options)
+
+    def send(self, request, **kwargs):
+        """Send a PreparedRequest and return its Response (requests' ``Session.send``).
+
+        ``kwargs``: ``stream``, ``timeout``, ``verify``, ``cert``, ``proxies``,
+        ``allow_redirects``. The Session's auth, cookies and hooks apply.
+        """
+        return self._send(*self.send_request(request, **kwargs))
+
+    def _send(self, request, options):
         ctx = RequestContext(self, request, options, self._driver)
         response = self._driver.run(request_flow(ctx, request))
         response._frontend = self._bodies

@@ -85,6 +85,10 @@ class _AsyncioSession(object):
         return self.loop.run_until_complete(_bounded(
             _call(lambda: self.session.request(method, url, **kwargs))))
 
+    def send(self, prepared, **kwargs):
+        return self.loop.run_until_complete(_bounded(
+            _call(lambda: self.session.send(prepared, **kwargs))))
+
     def stream(self, method, url, chunk_size=1024, lines=False, max_chunks=None, reread=False,
                **kwargs):
         kwargs["stream"] = True

@@ -12,7 +12,7 @@ import pytest
 from httpkit._auth import (Auth, BasicAuth, BearerAuth, DigestAuth, DigestAuthError,
                            FunctionAuth, NetrcAuth, basic_auth_header, build_auth,
                            netrc_credentials, parse_challenges)
-from httpkit._models import Headers, Request, Response
+from httpkit._models import Headers, PreparedRequest, Response
 
 RFC_NONCE = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"
 RFC_OPAQUE = "FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"
@@ -89,14 +89,14 @@ def test_basic_header_rejects_other_types():
 
 
 def test_basic_flow_sets_header_and_sends_once():
-    req = Request("GET", "http://example.com/")
+    req = PreparedRequest("GET", "http://example.com/")
     sent = drive(BasicAuth("user", "pass"), req)
     assert sent == [req]
     assert req.headers["Authorization"] == "Basic dXNlcjpwYXNz"
 
 
 def test_bearer_flow():
-    req = Request("GET", "http://example.com/")
+    req = PreparedRequest("GET", "http://example.com/")
     drive(BearerAuth("tok"), req)
     assert req.headers["Authorization"] == "Bearer tok"
 
@@ -113,16 +113,16 @@ def test_function_auth_callable_and_authbase_style():
             request.headers["X-Signed"] = "yes"
             return request
 
-    req = Request("GET", "http://example.com/")
+    req = PreparedRequest("GET", "http://example.com/")
     drive(build_auth(AuthBaseLike()), req)
     assert req.headers["X-Signed"] == "yes"
-    other = Request("GET", "http://example.com/other")
+    other = PreparedRequest("GET", "http://example.com/other")
     sent = drive(FunctionAuth(lambda r: other), req)
     assert sent == [other]
 
 
 def test_base_auth_sends_unchanged():
-    req = Request("GET", "http://example.com/")
+    req = PreparedRequest("GET", "http://example.com/")
     assert drive(Auth(), req) == [req]
 
 
@@ -176,13 +176,13 @@ def test_netrc_parse_errors_are_ignored(tmpdir, monkeypatch):
 
 
 def test_netrc_auth_flow(netrc_file):
-    req = Request("GET", "http://example.com:8080/x")
+    req = PreparedRequest("GET", "http://example.com:8080/x")
     drive(NetrcAuth(), req)
     assert req.headers["Authorization"] == basic_auth_header("alice", "s3cret")
-    explicit = Request("GET", "http://example.com/", headers={"Authorization": "Bearer t"})
+    explicit = PreparedRequest("GET", "http://example.com/", headers={"Authorization": "Bearer t"})
     drive(NetrcAuth(), explicit)
     assert explicit.headers["Authorization"] == "Bearer t"
-    none = Request("GET", "http://unknown.example/")
+    none = PreparedRequest("GET", "http://unknown.example/")
     drive(NetrcAuth(), none)
     assert "Authorization" not in none.headers
 
@@ -206,7 +206,7 @@ def test_parse_challenges_several_in_one_field():
 
 
 def test_digest_rfc7616_md5_worked_example():
-    req = Request("GET", "http://www.example.org/dir/index.html")
+    req = PreparedRequest("GET", "http://www.example.org/dir/index.html")
     sent = drive(FixedCnonce("Mufasa", "Circle of Life"), req, respond(401, rfc_challenge("MD5")))
     fields = digest_fields(sent[1].headers["Authorization"])
     assert fields["response"] == "8ca523f5e9506fed4657c9700eebdbec"
@@ -218,7 +218,7 @@ def test_digest_rfc7616_md5_worked_example():
 
 
 def test_digest_prefers_sha256_rfc7616_worked_example():
-    req = Request("GET", "http://www.example.org/dir/index.html")
+    req = PreparedRequest("GET", "http://www.example.org/dir/index.html")
     sent = drive(FixedCnonce("Mufasa", "Circle of Life"), req,
                  respond(401, rfc_challenge("MD5"), rfc_challenge("SHA-256")))
     fields = digest_fields(sent[1].headers["Authorization"])
@@ -229,7 +229,7 @@ def test_digest_prefers_sha256_rfc7616_worked_example():
 
 
 def test_digest_random_cnonce_verified_independently():
-    req = Request("POST", "http://example.org/a?b=c", body=b"x")
+    req = PreparedRequest("POST", "http://example.org/a?b=c", body=b"x")
     sent = drive(DigestAuth("Mufasa", "Circle of Life"), req,
                  respond(401, rfc_challenge("SHA-256")))
     fields = digest_fields(sent[1].headers["Authorization"])
@@ -241,14 +241,14 @@ def test_digest_random_cnonce_verified_independently():
 
 
 def test_digest_sess_and_rfc2069():
-    req = Request("GET", "http://example.org/p")
+    req = PreparedRequest("GET", "http://example.org/p")
     sent = drive(FixedCnonce("u", "p"), req,
                  respond(401, 'Digest realm="r", nonce="n", algorithm=MD5-sess, qop=auth'))
     f = digest_fields(sent[1].headers["Authorization"])
     ha1 = h("md5", "%s:n:%s" % (h("md5", "u:r:p"), RFC_CNONCE))
     assert f["response"] == h("md5", ":".join([ha1, "n", "00000001", RFC_CNONCE, "auth",
                                                h("md5", "GET:/p")]))
-    sent = drive(DigestAuth("u", "p"), Request("GET", "http://example.org/p"),
+    sent = drive(DigestAuth("u", "p"), PreparedRequest("GET", "http://example.org/p"),
                  respond(401, 'Digest realm="r", nonce="n"'))
     f = digest_fields(sent[1].headers["Authorization"])
     assert "qop" not in f and "nc" not in f and "cnonce" not in f
@@ -258,7 +258,7 @@ def test_digest_sess_and_rfc2069():
 @pytest.mark.skipif("sha512_256" not in hashlib.algorithms_available,
                     reason="no SHA-512/256 in this OpenSSL")
 def test_digest_sha512_256_preferred_when_available():
-    sent = drive(DigestAuth("u", "p"), Request("GET", "http://example.org/"),
+    sent = drive(DigestAuth("u", "p"), PreparedRequest("GET", "http://example.org/"),
                  respond(401, rfc_challenge("SHA-256"), rfc_challenge("SHA-512-256")))
     fields = digest_fields(sent[1].headers["Authorization"])
     assert fields["algorithm"] == "SHA-512-256"
@@ -266,7 +266,7 @@ def test_digest_sha512_256_preferred_when_available():
 
 
 def test_digest_userhash():
-    sent = drive(DigestAuth("Mufasa", "Circle of Life"), Request("GET", "http://example.org/"),
+    sent = drive(DigestAuth("Mufasa", "Circle of Life"), PreparedRequest("GET", "http://example.org/"),
                  respond(401, rfc_challenge("SHA-256", extra=", userhash=true")))
     fields = digest_fields(sent[1].headers["Authorization"])
     assert fields["userhash"] == "true"
@@ -275,13 +275,13 @@ def test_digest_userhash():
 
 
 def test_digest_non_ascii_username_uses_username_star():
-    sent = drive(DigestAuth(u"J\xe4s\xf8n", "p"), Request("GET", "http://example.org/"),
+    sent = drive(DigestAuth(u"J\xe4s\xf8n", "p"), PreparedRequest("GET", "http://example.org/"),
                  respond(401, rfc_challenge("MD5")))
     assert "username*=UTF-8''J%C3%A4s%C3%B8n" in sent[1].headers["Authorization"]
 
 
 def test_digest_auth_int_only_is_a_clear_error():
-    flow = DigestAuth("u", "s3cret").auth_flow(Request("GET", "http://u:s3cret@example.org/"))
+    flow = DigestAuth("u", "s3cret").auth_flow(PreparedRequest("GET", "http://u:s3cret@example.org/"))
     req = next(flow)
     with pytest.raises(DigestAuthError) as info:
         flow.send(respond(401, 'Digest realm="r", nonce="n", qop="auth-int"')(req))
@@ -290,7 +290,7 @@ def test_digest_auth_int_only_is_a_clear_error():
 
 
 def test_digest_unknown_algorithm_is_a_clear_error():
-    flow = DigestAuth("u", "p").auth_flow(Request("GET", "http://example.org/"))
+    flow = DigestAuth("u", "p").auth_flow(PreparedRequest("GET", "http://example.org/"))
     req = next(flow)
     with pytest.raises(DigestAuthError) as info:
         flow.send(respond(401, 'Digest realm="r", nonce="n", algorithm=SHA3-999')(req))
@@ -298,19 +298,19 @@ def test_digest_unknown_algorithm_is_a_clear_error():
 
 
 def test_digest_without_digest_challenge_gives_up():
-    sent = drive(DigestAuth("u", "p"), Request("GET", "http://example.org/"),
+    sent = drive(DigestAuth("u", "p"), PreparedRequest("GET", "http://example.org/"),
                  respond(401, 'Basic realm="x"'))
     assert len(sent) == 1
 
 
 def test_digest_wrong_password_is_not_retried_forever():
     auth = DigestAuth("u", "p")
-    sent = drive(auth, Request("GET", "http://example.org/"),
+    sent = drive(auth, PreparedRequest("GET", "http://example.org/"),
                  respond(401, rfc_challenge("MD5")), respond(401, rfc_challenge("MD5")),
                  respond(401, rfc_challenge("MD5")))
     assert len(sent) == 2
     # a failed answer is forgotten: no pre-authentication next time
-    nxt = drive(auth, Request("GET", "http://example.org/"))
+    nxt = drive(auth, PreparedRequest("GET", "http://example.org/"))
     assert "Authorization" not in nxt[0].headers
 
 
@@ -318,7 +318,7 @@ def test_digest_stale_nonce_retries_once_with_new_nonce():
     auth = DigestAuth("u", "p")
     stale = respond(401, rfc_challenge("MD5", nonce="second", extra=", stale=TRUE"))
     staler = respond(401, rfc_challenge("MD5", nonce="third", extra=", stale=true"))
-    sent = drive(auth, Request("GET", "http://example.org/"),
+    sent = drive(auth, PreparedRequest("GET", "http://example.org/"),
                  respond(401, rfc_challenge("MD5", nonce="first")), stale, staler)
     assert len(sent) == 3
     assert digest_fields(sent[1].headers["Authorization"])["nonce"] == "first"
@@ -328,31 +328,31 @@ def test_digest_stale_nonce_retries_once_with_new_nonce():
 
 def test_digest_preauthenticates_with_increasing_nc():
     auth = DigestAuth("u", "p")
-    drive(auth, Request("GET", "http://example.org/a"), respond(401, rfc_challenge("MD5")))
-    second = drive(auth, Request("GET", "http://example.org/b"))
+    drive(auth, PreparedRequest("GET", "http://example.org/a"), respond(401, rfc_challenge("MD5")))
+    second = drive(auth, PreparedRequest("GET", "http://example.org/b"))
     f = digest_fields(second[0].headers["Authorization"])
     assert f["nonce"] == RFC_NONCE and f["nc"] == "00000002" and f["uri"] == "/b"
     assert f["response"] == expected_response("md5", f, password="p", user="u")
-    third = drive(auth, Request("GET", "http://example.org/c"))
+    third = drive(auth, PreparedRequest("GET", "http://example.org/c"))
     assert digest_fields(third[0].headers["Authorization"])["nc"] == "00000003"
     # other origins never see it
-    elsewhere = drive(auth, Request("GET", "https://example.org/a"))
+    elsewhere = drive(auth, PreparedRequest("GET", "https://example.org/a"))
     assert "Authorization" not in elsewhere[0].headers
 
 
 def test_digest_preauth_respects_domain_protection_space():
     auth = DigestAuth("u", "p")
-    drive(auth, Request("GET", "http://example.org/api/x"),
+    drive(auth, PreparedRequest("GET", "http://example.org/api/x"),
           respond(401, rfc_challenge("MD5", extra=', domain="/api/ /v2/"')))
-    assert "Authorization" in drive(auth, Request("GET", "http://example.org/api/y"))[0].headers
-    assert "Authorization" in drive(auth, Request("GET", "http://example.org/v2/"))[0].headers
-    assert "Authorization" not in drive(auth, Request("GET", "http://example.org/"))[0].headers
+    assert "Authorization" in drive(auth, PreparedRequest("GET", "http://example.org/api/y"))[0].headers
+    assert "Authorization" in drive(auth, PreparedRequest("GET", "http://example.org/v2/"))[0].headers
+    assert "Authorization" not in drive(auth, PreparedRequest("GET", "http://example.org/"))[0].headers
 
 
 def test_digest_preauth_rejected_answers_new_challenge():
     auth = DigestAuth("u", "p")
-    drive(auth, Request("GET", "http://example.org/"), respond(401, rfc_challenge("MD5")))
-    sent = drive(auth, Request("GET", "http://example.org/"),
+    drive(auth, PreparedRequest("GET", "http://example.org/"), respond(401, rfc_challenge("MD5")))
+    sent = drive(auth, PreparedRequest("GET", "http://example.org/"),
                  respond(401, rfc_challenge("MD5", nonce="fresh", extra=", stale=true")))
     assert len(sent) == 2
     f = digest_fields(sent[1].headers["Authorization"])

@@ -10,18 +10,18 @@ from httpkit._cookies import cookiejar
 from httpkit._cookies import (CookieConflictError, CookieJar, add_cookie_header,
                               cookiejar_from_dict, create_cookie, extract_cookies,
                               merge_cookies)
-from httpkit._models import Headers, Request, Response
+from httpkit._models import Headers, PreparedRequest, Response
 
 
 def response_with(url, *set_cookies):
     headers = Headers()
     for value in set_cookies:
         headers.add("Set-Cookie", value)
-    return Response(200, "OK", headers, Request("GET", url))
+    return Response(200, "OK", headers, PreparedRequest("GET", url))
 
 
 def cookie_header(jar, url, **kwargs):
-    request = Request("GET", url, **kwargs)
+    request = PreparedRequest("GET", url, **kwargs)
     add_cookie_header(jar, request)
     return request.headers.get("Cookie")
 

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from httpkit._cookies import CookieJar, cookiejar_from_dict
-from httpkit._models import Headers, Request, Response
+from httpkit._models import Headers, PreparedRequest, Response
 from httpkit._redirects import (DEFAULT_MAX_REDIRECTS, check_redirect_count, is_redirect,
                                 redirect_request, should_strip_auth)
 from httpkit._urls import URL
@@ -25,7 +25,7 @@ def redirect(request, status, location, *set_cookies):
 
 
 def hop(url, status, location, method="GET", **kwargs):
-    request = Request(method, url, **kwargs)
+    request = PreparedRequest(method, url, **kwargs)
     return redirect_request(request, redirect(request, status, location))
 
 
@@ -62,7 +62,7 @@ def test_bad_scheme_location_names_the_location(location):
 
 
 def test_control_characters_in_location_are_refused():
-    request = Request("GET", "http://example.com/")
+    request = PreparedRequest("GET", "http://example.com/")
     response = redirect(request, 302, "/ok")
     response.headers._items[0][2] = "/x\r\nSet-Cookie: a=b"  # as a lenient parser might give
     with pytest.raises(InvalidURL) as info:
@@ -71,7 +71,7 @@ def test_control_characters_in_location_are_refused():
 
 
 def test_missing_location():
-    request = Request("GET", "http://example.com/")
+    request = PreparedRequest("GET", "http://example.com/")
     response = redirect(request, 302, None)
     assert not is_redirect(response)
     with pytest.raises(InvalidURL):
@@ -79,7 +79,7 @@ def test_missing_location():
 
 
 def test_is_redirect():
-    request = Request("GET", "http://example.com/")
+    request = PreparedRequest("GET", "http://example.com/")
     for status in (301, 302, 303, 307, 308):
         assert is_redirect(redirect(request, status, "/x"))
     assert not is_redirect(redirect(request, 300, "/x"))
@@ -124,7 +124,7 @@ def test_307_with_one_shot_iterator_is_unrewindable():
 def test_307_rewind_seam():
     body = io.BytesIO(b"payload")
     body.read()
-    request = Request("POST", "http://example.com/", body=body)
+    request = PreparedRequest("POST", "http://example.com/", body=body)
     seen = []
 
     def rewind(new_request):
@@ -184,7 +184,7 @@ def test_should_strip_auth():
 
 def test_cookies_extracted_then_rebuilt_for_new_url():
     jar = CookieJar()
-    request = Request("GET", "http://a.example/login", headers={"Cookie": "stale=1"})
+    request = PreparedRequest("GET", "http://a.example/login", headers={"Cookie": "stale=1"})
     response = redirect(request, 302, "/home", "session=s1; Path=/")
     new = redirect_request(request, response, cookie_jar=jar)
     assert jar["session"] == "s1" and new.headers["Cookie"] == "session=s1"
@@ -192,21 +192,21 @@ def test_cookies_extracted_then_rebuilt_for_new_url():
 
 def test_cookies_do_not_follow_to_another_site():
     jar = cookiejar_from_dict({})
-    request = Request("GET", "http://a.example/")
+    request = PreparedRequest("GET", "http://a.example/")
     response = redirect(request, 302, "http://b.example/", "only_a=1")
     new = redirect_request(request, response, cookie_jar=jar)
     assert "Cookie" not in new.headers and jar["only_a"] == "1"
 
 
 def test_original_request_is_unchanged():
-    request = Request("POST", "http://example.com/", headers=SECRETS, body=b"x")
+    request = PreparedRequest("POST", "http://example.com/", headers=SECRETS, body=b"x")
     redirect_request(request, redirect(request, 302, "http://other.example/"))
     assert request.method == "POST" and request.body == b"x"
     assert request.headers["Authorization"] == "Basic x"
 
 
 def test_check_redirect_count():
-    request = Request("GET", "http://user:pw@loop.example/a")
+    request = PreparedRequest("GET", "http://user:pw@loop.example/a")
     responses = [redirect(request, 302, "/a") for _ in range(3)]
     check_redirect_count(responses[:2], 3, responses[2])
     with pytest.raises(TooManyRedirects) as info:
@@ -219,7 +219,7 @@ def test_check_redirect_count():
 
 def test_too_many_redirects_message_stays_short_when_urls_grow():
     # A relative Location like "x/" grows the URL on every hop of a loop.
-    request = Request("GET", "http://loop.example/" + "x/" * 400)
+    request = PreparedRequest("GET", "http://loop.example/" + "x/" * 400)
     responses = [redirect(request, 302, "x/" * 400) for _ in range(3)]
     with pytest.raises(TooManyRedirects) as info:
         check_redirect_count(responses, 3, responses[0])

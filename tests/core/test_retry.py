@@ -9,7 +9,7 @@ import traceback
 import pytest
 import urllib3
 
-from httpkit._models import Headers, Request, Response
+from httpkit._models import Headers, PreparedRequest, Response
 from httpkit._retry import (Retry, error_kind, is_retryable_error, next_retry, retry_from,
                             should_retry_status)
 from httpkit.exceptions import (ConnectionError, ConnectTimeout, DeadlineExceeded,
@@ -20,7 +20,7 @@ URL = "http://user:s3cret@example.com/x"
 
 
 def response(status, **headers):
-    return Response(status, "", Headers(headers), Request("GET", URL))
+    return Response(status, "", Headers(headers), PreparedRequest("GET", URL))
 
 
 def test_retry_is_urllib3s():

@@ -148,6 +148,49 @@ def methods_basic(adapter, servers):
 
 
 @scenario
+def prepared_requests(adapter, servers):
+    """requests' Request -> prepare -> (edit) -> Session.send, in every front-end."""
+    http = servers.http
+    with adapter.session(headers={"X-Session": "s"}, params={"sp": "1"}) as s:
+        request = httpkit.Request("POST", http.base_url("/post"), params={"q": "x"},
+                                  json={"a": 1}, headers={"X-Req": "r"}, cookies={"c": "v"},
+                                  auth=("user", "pass"))
+        prepared = s.session.prepare_request(request)
+        assert isinstance(prepared, httpkit.PreparedRequest) and prepared.method == "POST"
+        assert prepared.headers["X-Session"] == "s" and prepared.headers["X-Req"] == "r"
+        assert "sp=1" in prepared.url and "q=x" in prepared.url
+        prepared.headers["X-Signed"] = "sig"  # what request-signing code does
+        res = s.send(prepared)
+        doc = ok(res)
+        assert doc["json"] == {"a": 1} and doc["args"] == {"q": "x", "sp": "1"}
+        assert doc["headers"]["X-Signed"] == "sig" and doc["headers"]["X-Session"] == "s"
+        assert res.request_headers["authorization"].startswith("Basic ")
+        assert "c=v" in res.request_headers["cookie"]
+        # Sending did not change the PreparedRequest: it can be sent again.
+        assert "Cookie" not in prepared.headers and "Authorization" not in prepared.headers
+        assert ok(s.send(prepared))["json"] == {"a": 1}
+        # Request.prepare() alone carries no Session defaults; send() applies the
+        # Session's redirects, and a URL can be changed after prepare().
+        bare = httpkit.Request("GET", http.base_url("/nowhere")).prepare()
+        assert "User-Agent" not in bare.headers
+        bare.url = http.base_url("/redirect-to?url=/get")
+        ok(s.send(bare, allow_redirects=False), 302)
+        res = s.send(bare)
+        assert ok(res)["path"] == "/get" and len(res.history) == 1
+        # Credentials in a prepared URL are Basic auth, never sent in the URL.
+        creds = httpkit.Request("GET", http.base_url("/basic-auth/u/p").replace(
+            "://", "://u:p@")).prepare()
+        assert "u:p@" not in creds.url
+        assert ok(s.send(creds))["authenticated"] is True
+        try:
+            s.send(request)
+        except TypeError as exc:
+            assert "PreparedRequest" in str(exc)
+        else:
+            raise AssertionError("send() took a Request that was not prepared")
+
+
+@scenario
 def params_encoding(adapter, servers):
     url = servers.http.base_url("/get?z=0")
     doc = ok(adapter.request("GET", url, params={"a": ["1", "2"], "b": None, "c": "x y&=",

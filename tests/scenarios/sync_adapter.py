@@ -66,6 +66,9 @@ class _SyncSession(object):
     def request(self, method, url, **kwargs):
         return _call(lambda: self.session.request(method, url, **kwargs))
 
+    def send(self, prepared, **kwargs):
+        return _call(lambda: self.session.send(prepared, **kwargs))
+
     def stream(self, method, url, chunk_size=1024, lines=False, max_chunks=None, reread=False,
                **kwargs):
         kwargs["stream"] = True

@@ -77,6 +77,9 @@ class _TxSession(object):
     def request(self, method, url, **kwargs):
         return _call(self.harness, lambda: _read(self.session.request(method, url, **kwargs)))
 
+    def send(self, prepared, **kwargs):
+        return _call(self.harness, lambda: _read(self.session.send(prepared, **kwargs)))
+
     def stream(self, method, url, chunk_size=1024, lines=False, max_chunks=None, reread=False,
                **kwargs):
         kwargs["stream"] = True

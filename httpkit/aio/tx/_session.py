@@ -48,8 +48,26 @@ class Session(VerbMethods, BaseSession):
                 files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
                 proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert,
                 json=json)
-            ctx = RequestContext(self, request, options, self._driver)
         except Exception:  # noqa: BLE001 - reported through the Deferred, like I/O errors
+            return fail()
+        return self._send(request, options)
+
+    def send(self, request, **kwargs):
+        """Send a PreparedRequest; return a Deferred firing with a :class:`TxResponse`.
+
+        ``kwargs``: ``stream``, ``timeout``, ``verify``, ``cert``, ``proxies``,
+        ``allow_redirects`` (requests' ``Session.send``).
+        """
+        try:
+            request, options = self.send_request(request, **kwargs)
+        except Exception:  # noqa: BLE001 - reported through the Deferred
+            return fail()
+        return self._send(request, options)
+
+    def _send(self, request, options):
+        try:
+            ctx = RequestContext(self, request, options, self._driver)
+        except Exception:  # noqa: BLE001 - reported through the Deferred
             return fail()
         return self._driver.run(request_flow(ctx, request)).addCallback(self._wrap)
 

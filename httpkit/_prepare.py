@@ -1,0 +1,140 @@
+"""Building the request to send: requests' ``Request`` and ``prepare()``.
+
+Rules:
+- ONE builder, :func:`prepare`, serves ``Session.request()``,
+  ``Request.prepare()`` and ``Session.prepare_request()``: the URL (credentials
+  taken out of it), params, headers, and the body with its framing headers.
+- Auth and per-request cookies are not baked into headers: they ride on the
+  PreparedRequest and are applied when it is sent, hop by hop, so a redirect
+  to another origin drops them and a Digest challenge can be answered.
+- Merging follows requests: request values win; a header or param set to
+  ``None`` removes the base one.
+"""
+from __future__ import absolute_import, division, print_function
+
+from . import _bodies
+from ._models import Headers, PreparedRequest
+
+__all__ = ["Request", "prepare"]
+
+_BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
+
+
+def prepare(method, url, params=None, data=None, json=None, files=None, headers=None,
+            base_headers=None, base_params=None):
+    """Build the PreparedRequest for a call.
+
+    Args:
+        method, url, params, data, json, files, headers: as in ``requests.request``.
+        base_headers, base_params: a Session's, merged under the call's.
+
+    Returns:
+        The PreparedRequest; credentials found in the URL are on its
+        ``_url_auth`` (used when no other auth applies), not in its URL.
+
+    Raises:
+        InvalidURL, MissingSchema, InvalidHeader...: before anything is sent.
+    """
+    from ._urls import URL
+    parsed = URL.parse(url)
+    url_auth = None
+    if parsed.username is not None:
+        # requests: credentials in the URL are Basic auth (never sent or shown as is)
+        url_auth = (parsed.username, parsed.password or "")
+        parsed = parsed.without_auth()
+    parsed = _with_params(parsed, base_params, params)
+    request = PreparedRequest(method, parsed, _merge_headers(base_headers, headers))
+    request._url_auth = url_auth
+    _attach_body(request, data, json, files)
+    return request
+
+
+def _with_params(parsed, base_params, params):
+    merged = dict(base_params or {})
+    if params:
+        if isinstance(params, dict):
+            merged.update(params)
+        elif isinstance(params, (str, bytes)):
+            merged = list(merged.items())
+            parsed = parsed.with_params(params)
+        else:
+            merged = list(merged.items()) + list(params)
+    return parsed.with_params(merged) if merged else parsed
+
+
+def _merge_headers(base, headers):
+    merged = base.copy() if base is not None else Headers()
+    if headers:
+        for name, value in (headers.items() if hasattr(headers, "items") else headers):
+            if value is None:
+                merged.pop(name, None)
+            else:
+                merged[name] = value
+    return merged
+
+
+def _attach_body(request, data, json, files):
+    if data is None and json is None and not files:
+        if request.method in _BODY_METHODS:
+            request.headers["Content-Length"] = "0"
+        return
+    content_type, body, length = _bodies.encode_body(data=data, json=json, files=files)
+    if content_type and "content-type" not in request.headers:
+        request.headers["Content-Type"] = content_type
+    if body is None:
+        if request.method in _BODY_METHODS:
+            request.headers["Content-Length"] = "0"
+        return
+    request.body = body
+    request.body_length = length
+    if isinstance(body, bytes):
+        request.headers["Content-Length"] = str(len(body))
+        return
+    request._body_start = _bodies.body_replayer(body)
+    if length is not None:
+        request.headers["Content-Length"] = str(length)
+    elif "content-length" not in request.headers:
+        request.headers["Transfer-Encoding"] = "chunked"
+
+
+class Request(object):
+    """A request to prepare, as in requests: ``Request("GET", url, params=...).prepare()``.
+
+    Send the result with ``Session.send()``, or let ``Session.prepare_request()``
+    merge a Session's headers and params in first. Every front-end's Session
+    takes the same PreparedRequest.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, method=None, url=None, headers=None, files=None, data=None,
+                 params=None, auth=None, cookies=None, hooks=None, json=None):
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.files = files
+        self.data = data
+        self.params = params
+        self.auth = auth
+        self.cookies = cookies
+        self.hooks = hooks
+        self.json = json
+
+    def prepare(self, base_headers=None, base_params=None):
+        """Return the :class:`~httpkit.PreparedRequest` for this request.
+
+        Without arguments it holds only what this Request says (no Session
+        defaults such as User-Agent); ``Session.prepare_request`` passes the
+        Session's headers and params.
+        """
+        if self.method is None or self.url is None:
+            raise ValueError("a Request needs a method and a URL before prepare()")
+        prepared = prepare(self.method, self.url, params=self.params, data=self.data,
+                           json=self.json, files=self.files, headers=self.headers,
+                           base_headers=base_headers, base_params=base_params)
+        prepared.auth, prepared.cookies = self.auth, self.cookies
+        prepared.hooks = dict(self.hooks or {})
+        return prepared
+
+    def __repr__(self):
+        return "<Request [%s]>" % (self.method,)
