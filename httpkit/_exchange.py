@@ -18,6 +18,7 @@ from . import _connection as _conn
 from ._chunking import Rechunker
 from ._compat import monotonic, to_bytes
 from ._flow import Return
+from ._log import debug, describe_tls
 from ._strict_h11 import client_connection
 from ._models import Headers, Response
 from ._ops import Checkout, Connect
@@ -62,6 +63,11 @@ def send_single(ctx, request):
             ctx.io.checkin(key, conn, False)
             if replayed or not reused or conn.received_any or not _can_replay(ctx, request, exc):
                 raise
+            log = debug()
+            if log:
+                log.debug("kept-alive connection to %s:%d was closed by the server (%s); "
+                          "sending %s again on a new one", url.host, url.port, exc,
+                          request.method)
             replayed = True
             ctx.rewind(request)
             continue
@@ -94,6 +100,11 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
     except BaseException:
         ctx.io.close(transport)
         raise
+    log = debug()
+    if log:
+        log.debug("connected to %s:%d%s (%s)", url.host, url.port,
+                  "" if proxy is None else " via proxy %s:%d" % (proxy.host, proxy.port),
+                  describe_tls(conn))
     raise Return(conn)
 
 
@@ -184,6 +195,11 @@ def exchange(ctx, conn, request, proxy):
                         "HTTP/" + event.http_version.decode("ascii"))
     response.connection = conn
     response.elapsed_start = started
+    log = debug()
+    if log:
+        log.debug("%s %s -> %d %s (%s, %.1f ms)", request.method, request.url,
+                  response.status_code, response.reason, response.http_version,
+                  (monotonic() - started) * 1000)
     response._stream = BodyStream(ctx, conn, response)
     raise Return(response)
 

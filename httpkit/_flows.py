@@ -18,6 +18,7 @@ import datetime
 
 from ._compat import monotonic
 from ._flow import Return
+from ._log import debug
 from ._ops import Sleep
 from ._exchange import BodyPieces, send_single
 from .exceptions import ConnectionError, DeadlineExceeded, Timeout
@@ -60,9 +61,14 @@ def _follow_redirects(ctx, request):
         history.append(response)
         from ._redirects import redirect_request
         request = redirect_request(request, response, ctx.cookies, rewind_body=ctx.rewind)
-        if request.parsed_url.origin != origin:
+        new_origin = request.parsed_url.origin != origin
+        if new_origin:
             auth = ctx.auth_for_new_origin(request.parsed_url)
             origin = request.parsed_url.origin
+        log = debug()
+        if log:
+            log.debug("following %d to %s %s%s", response.status_code, request.method,
+                      request.url, " (another origin: credentials dropped)" if new_origin else "")
     if history:
         response.history = history
     raise Return(response)
@@ -101,6 +107,7 @@ def _send_handling_retries(ctx, request):
             from ._retry import next_retry
             retry, delay = next_retry(retry, request.method, request.url, error=exc,
                                       request_sent=getattr(exc, "request_sent", None))
+            _log_retry(request, delay, type(exc).__name__)
             yield _sleep(ctx, delay)
             ctx.rewind(request)
             continue
@@ -109,11 +116,19 @@ def _send_handling_retries(ctx, request):
         if retry is not None and ctx.should_retry_status(retry, request, response):
             from ._retry import next_retry
             retry, delay = next_retry(retry, request.method, request.url, response=response)
+            _log_retry(request, delay, "status %d" % response.status_code)
             yield discard_body(response)
             yield _sleep(ctx, delay)
             ctx.rewind(request)
             continue
         raise Return(response)
+
+
+def _log_retry(request, delay, cause):
+    log = debug()
+    if log:
+        log.debug("retrying %s %s in %.2fs after %s", request.method, request.url,
+                  delay or 0, cause)
 
 
 def _sleep(ctx, delay):
