@@ -10,7 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 from ._compat import memoryview_bytes
 
-__all__ = ["Rechunker", "LineSplitter", "iter_through"]
+__all__ = ["Rechunker", "LineSplitter", "iter_through", "ALIGN_MIN"]
+
+ALIGN_MIN = 16 * 1024  # pieces at least this big steer the size of body reads
 
 
 def iter_through(chunks, cutter):
@@ -69,6 +71,19 @@ class Rechunker(object):
         """Return what is left once the body ended (a list)."""
         pending, self.pending = self.pending, b""
         return [pending] if pending else []
+
+    def want(self):
+        """How many bytes would complete the next piece; None for "any amount".
+
+        A reader that asks for exactly this keeps large pieces aligned with
+        its reads, so they pass through uncopied. Small pieces (under
+        ``ALIGN_MIN``) are cut from full reads instead: one read per piece
+        would cost a system call each.
+        """
+        size = self.size
+        if not size or size < ALIGN_MIN:
+            return None
+        return size - len(self.pending)
 
 
 class LineSplitter(object):

@@ -372,12 +372,12 @@ def buffered_body(conn):
     raise RemoteProtocolError("unexpected %s in the response body" % kind.__name__)
 
 
-def read_body(conn, timeout):
+def read_body(conn, timeout, want=None):
     """Flow: return the next piece of the response body (bytes); ``b""`` once it ended.
 
     h11 hands out what it has buffered; a Content-Length body's remaining
     bytes then come straight from the transport (or TLS layer), at most
-    READ_SIZE at a time and never past the body's end.
+    ``want`` (else READ_SIZE) at a time and never past the body's end.
 
     Raises:
         IncompleteRead: the connection ended inside the body.
@@ -391,7 +391,9 @@ def read_body(conn, timeout):
             yield _feed_h11(conn, timeout)
             continue
         left = conn.body_left
-        size = READ_SIZE if left > READ_SIZE else left
+        size = READ_SIZE if want is None or want > READ_SIZE else want
+        if size > left:
+            size = left
         try:
             if conn.layers:
                 data = yield recv_bytes(conn, timeout, max_bytes=size)

@@ -230,15 +230,19 @@ class BodyStream(object):
         self.done = False
         self.raw_bytes = 0
 
-    def read_chunk(self):
-        """Flow: return the next decoded chunk; ``b""`` once the body has ended."""
+    def read_chunk(self, want=None):
+        """Flow: return the next decoded chunk; ``b""`` once the body has ended.
+
+        ``want``: a hint, the bytes the caller would like (a read may return fewer).
+        """
         if self.done:
             raise Return(b"")
         try:
             while True:
                 data = _conn.buffered_body(self.conn)
                 if data is None:
-                    data = yield _conn.read_body(self.conn, self.ctx.timeout_for("read"))
+                    data = yield _conn.read_body(self.conn, self.ctx.timeout_for("read"),
+                                                 want)
                 out = self._decoded(data)
                 if out is not None:
                     raise Return(out)
@@ -293,8 +297,8 @@ class BodyPieces(object):
     """A body stream cut into ``chunk_size`` pieces: what every front-end's iterator yields.
 
     ``ready()`` returns the pieces available without network I/O (a list), or
-    None when the flow ``stream.read_chunk()`` must run first: hand its result
-    to ``ready(chunk)``. After the last piece, ``ended`` is true.
+    None when the flow :meth:`read` must run first: hand its result to
+    ``ready(chunk)``. After the last piece, ``ended`` is true.
     """
 
     __slots__ = ("stream", "rechunker", "ended")
@@ -313,3 +317,8 @@ class BodyPieces(object):
             return self.rechunker.feed(chunk)
         self.ended = True
         return self.rechunker.flush()
+
+    def read(self):
+        """Flow: the next chunk from the network, sized to complete the next piece."""
+        stream = self.stream
+        return stream.read_chunk(None if stream.decoder is not None else self.rechunker.want())

@@ -88,7 +88,7 @@ class _AioBodies(object):
             while not pieces.ended:
                 ready = pieces.ready()
                 if ready is None:
-                    ready = pieces.ready(await self.driver.run(stream.read_chunk()))
+                    ready = pieces.ready(await self.driver.run(pieces.read()))
                 for piece in ready:
                     yield piece
         finally:

@@ -46,7 +46,7 @@ class _SyncBodies(object):
             while not pieces.ended:
                 ready = pieces.ready()
                 if ready is None:
-                    ready = pieces.ready(self.driver.run(stream.read_chunk()))
+                    ready = pieces.ready(self.driver.run(pieces.read()))
                 for piece in ready:
                     yield piece
         finally:
