@@ -2,7 +2,7 @@
 
 Rules:
 - An :class:`Auth` is a generator flow (httpx's ``auth_flow``): it yields a
-  :class:`~httpkit._models.Request` to send and is sent back the Response.
+  :class:`~httpkit.PreparedRequest` to send and is sent back the Response.
   It yields again to answer a challenge, or simply ends. The core flow owns
   all I/O: rewinding the body before a resend, draining the 401's body,
   applying the cookie jar to every request a flow yields. Python 2.7
@@ -50,10 +50,10 @@ class Auth(object):
         """Yield requests to send; receive each response; end when done.
 
         Args:
-            request: the :class:`~httpkit._models.Request` about to be sent.
+            request: the :class:`~httpkit.PreparedRequest` about to be sent.
 
         Yields:
-            Request objects; the core sends each and ``send()``s back the
+            PreparedRequest objects; the core sends each and ``send()``s back the
             Response.
         """
         yield request

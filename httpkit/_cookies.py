@@ -1,4 +1,4 @@
-"""Cookies: the stdlib cookie jar's rules over httpkit's Request and Response.
+"""Cookies: the stdlib cookie jar's rules over httpkit's PreparedRequest and Response.
 
 Rules:
 - Which cookie goes where (domain, path, secure, expiry, third-party) is
@@ -32,10 +32,10 @@ class CookieConflictError(RuntimeError):
 
 
 class RequestView(object):
-    """Present an httpkit Request the way the stdlib jar expects a urllib2 Request.
+    """Present an httpkit PreparedRequest the way the stdlib jar expects a urllib2 Request.
 
     The jar calls :meth:`add_unredirected_header`; the Cookie value it
-    builds is collected in :attr:`new_headers` (the Request is not touched).
+    builds is collected in :attr:`new_headers` (the PreparedRequest is not touched).
     """
 
     def __init__(self, request):

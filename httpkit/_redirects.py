@@ -131,7 +131,7 @@ def redirect_request(request, response, cookie_jar=None, rewind_body=None):
     """Build the request for the next hop of a redirect.
 
     Args:
-        request: the Request that got ``response``.
+        request: the PreparedRequest that got ``response``.
         response: a redirect (see :func:`is_redirect`).
         cookie_jar: the jar to store the response's cookies in and to take
             the new request's Cookie header from (None: no cookie handling).
@@ -142,7 +142,7 @@ def redirect_request(request, response, cookie_jar=None, rewind_body=None):
             bytes, text, lists and tuples can be resent.
 
     Returns:
-        A new Request; ``request`` is not changed.
+        A new PreparedRequest; ``request`` is not changed.
 
     Raises:
         InvalidURL (or a subclass): the Location is not a usable http(s) URL.
