@@ -21,10 +21,13 @@ from .exceptions import (
     UnrewindableBodyError, URLRequired, WriteTimeout,
 )
 from .sync import Session, delete, get, head, options, patch, post, put, request
+from . import auth  # the public auth namespace: httpkit.auth.DigestAuth, HTTPDigestAuth...
+from .auth import BasicAuth, DigestAuth
 
 __all__ = [
     "__version__", "request", "get", "head", "post", "put", "patch", "delete", "options",
-    "Session", "Request", "PreparedRequest", "Response", "Headers", "Timeouts", "DEFAULT_TIMEOUT", "Limits",
+    "Session", "Request", "PreparedRequest", "Response", "Headers", "Timeouts",
+    "DEFAULT_TIMEOUT", "Limits", "auth", "BasicAuth", "DigestAuth",
     "RequestException", "HTTPError", "ConnectionError", "ProxyError", "SSLError",
     "RemoteProtocolError", "Timeout", "ConnectTimeout", "ReadTimeout", "WriteTimeout",
     "PoolTimeout", "DeadlineExceeded", "URLRequired", "TooManyRedirects", "InvalidURL",

@@ -12,7 +12,7 @@ import collections
 import random
 
 import httpkit
-from httpkit._auth import DigestAuth
+from httpkit.auth import DigestAuth
 
 CASES = 300
 SEED = 20261128

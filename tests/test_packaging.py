@@ -134,7 +134,7 @@ def test_httpkit_works_vendored_under_another_package(tmp_path=None):
 
 @pytest.mark.parametrize("name", ["request", "get", "head", "post", "put", "patch", "delete",
                                   "options", "Session", "Request", "PreparedRequest",
-                                  "RequestException", "ConnectionError",
+                                  "auth", "RequestException", "ConnectionError",
                                   "ConnectTimeout", "ReadTimeout", "Timeout", "SSLError",
                                   "ProxyError", "TooManyRedirects", "HTTPError", "InvalidURL",
                                   "MissingSchema", "InvalidHeader", "ChunkedEncodingError",
@@ -142,6 +142,13 @@ def test_httpkit_works_vendored_under_another_package(tmp_path=None):
 def test_requests_names_are_public(name):
     import httpkit
     assert name in httpkit.__all__ and hasattr(httpkit, name)
+
+
+def test_requests_auth_names_are_public():
+    from httpkit import auth
+    for name in ("HTTPBasicAuth", "HTTPDigestAuth", "AuthBase", "DigestAuth", "BasicAuth",
+                 "BearerAuth", "Auth"):
+        assert name in auth.__all__ and hasattr(auth, name)
 
 
 def test_exception_hierarchy_matches_requests():

@@ -421,11 +421,21 @@ def auth_basic(adapter, servers):
     ok(res)
     assert "pass@" not in res.url  # credentials are neither sent in the URL nor shown
     del url
+    ok(adapter.request("GET", servers.http.base_url("/basic-auth/user/pass"),
+                       auth=httpkit.auth.HTTPBasicAuth("user", "pass")))
+
+    class Signed(httpkit.auth.AuthBase):  # requests' protocol: change the request, return it
+        def __call__(self, request):
+            request.headers["X-Signature"] = "sig:" + request.method
+            return request
+    res = adapter.request("POST", servers.http.base_url("/post"), data=b"x", auth=Signed())
+    assert ok(res)["headers"]["X-Signature"] == "sig:POST"
 
 
 @scenario
 def auth_digest(adapter, servers):
-    from httpkit._auth import DigestAuth
+    from httpkit.auth import DigestAuth, HTTPDigestAuth
+    assert HTTPDigestAuth is DigestAuth is httpkit.DigestAuth  # requests' and httpx's names
     for algorithm in ("MD5", "SHA-256"):
         url = servers.http.base_url("/digest-auth/auth/user/pass/%s" % algorithm)
         res = adapter.request("GET", url, auth=DigestAuth("user", "pass"))
