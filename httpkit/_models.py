@@ -351,6 +351,11 @@ class Response(object):
             return _json.loads(json_text(self.content, self._encoding), **kwargs)
         except ValueError as exc:
             raise JSONDecodeError("Response body is not valid JSON: %s" % exc, response=self)
+        except RuntimeError as exc:  # RecursionError (a RuntimeError on 2.7): "[[[[..."
+            if "recursion" not in str(exc):
+                raise
+            raise JSONDecodeError("Response body is JSON nested too deeply to decode",
+                                  response=self)
 
     @property
     def links(self):

@@ -580,6 +580,10 @@ def charset_rules(adapter, servers):
         "utf-8", "utf8", "ascii"), res.apparent_encoding
     res = adapter.request("GET", http.base_url("/html"))
     assert res.json_error == "JSONDecodeError"
+    deep = b"[" * 100000  # json raises RecursionError here: still a JSONDecodeError
+    server = servers.scripted([b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                               b"Content-Length: %d\r\n\r\n" % len(deep) + deep])
+    assert adapter.request("GET", server.url + "/").json_error == "JSONDecodeError"
 
 
 @scenario
