@@ -149,7 +149,7 @@ def read_all(response):
     parts = []
     while not pieces.ended:
         ready = pieces.ready()
-        parts.extend(ready if ready is not None else pieces.ready((yield stream.read_chunk())))
+        parts.extend(ready if ready is not None else pieces.ready((yield pieces.read())))
     response._content = parts[0] if len(parts) == 1 else b"".join(parts)
     response._stream = None
 

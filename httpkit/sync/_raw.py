@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 import io
 
+from .._exchange import BodyPieces
+
 __all__ = ["RawBody"]
 
 
@@ -33,7 +35,7 @@ class RawBody(io.RawIOBase):
         self.decode_content = False
         self._driver = driver
         self._response = response
-        self._stream = None
+        self._pieces = None
         self._started = False
         self._pending = b""
         self._position = 0
@@ -94,9 +96,11 @@ class RawBody(io.RawIOBase):
         if decode_content is not None:
             self.decode_content = decode_content
         self._started = True
-        self._stream = self._response._take_stream("response.raw")
-        if self._stream is not None and not self.decode_content:
-            self._stream.decoder = None  # the bytes as sent
+        stream = self._response._take_stream("response.raw")
+        if stream is not None:
+            if not self.decode_content:
+                stream.decoder = None  # the bytes as sent
+            self._pieces = BodyPieces(stream, None)
 
     def _take(self, limit):
         piece = self._pending or self._pull()
@@ -107,13 +111,14 @@ class RawBody(io.RawIOBase):
         return piece
 
     def _pull(self):
-        stream = self._stream
-        if stream is None:
+        pieces = self._pieces
+        if pieces is None:
             return b""
-        chunk = stream.read_buffered()
-        if chunk is None:
-            chunk = self._driver.run(stream.read_chunk())
-        if not chunk:
-            self._stream = None
-            self._response._drop_stream()
-        return chunk
+        ready = pieces.ready()
+        if ready is None:
+            ready = pieces.ready(self._driver.run(pieces.read()))
+        if ready:
+            return ready[0]  # uncut pieces: at most one
+        self._pieces = None
+        self._response._drop_stream()
+        return b""

@@ -57,7 +57,7 @@ def _collect_flow(response, callback):
     try:
         while not pieces.ended:
             ready = pieces.ready()
-            for chunk in ready if ready is not None else pieces.ready((yield stream.read_chunk())):
+            for chunk in ready if ready is not None else pieces.ready((yield pieces.read())):
                 waiting = callback(chunk)
                 if isinstance(waiting, Deferred):
                     yield Wait(waiting)
