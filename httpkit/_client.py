@@ -63,13 +63,17 @@ class BaseSession(object):
         limits: a :class:`httpkit.Limits` (per-host and total connections).
         tls_backend: name of the httpkit.tls backend ("stdlib", "socketpair", "openssl").
         max_decoded_size / max_decompression_ratio: content-decoding limits.
+        cache: HTTP caching (off by default): True for a FileCache in the user
+            cache directory, a directory path, an ``httpkit.cache`` store
+            (MemoryCache, RedisCache...), a cachecontrol cache, or an
+            :class:`httpkit.cache.Cache`. See docs/caching.md.
     """
 
     def __init__(self, headers=None, cookies=None, auth=None, params=None, proxies=None,
                  verify=True, cert=None, timeout=DEFAULT_TIMEOUT, retries=None,
                  max_redirects=30, trust_env=True, limits=None, tls_backend=None,
                  hooks=None, stream=False, max_decoded_size=None,
-                 max_decompression_ratio=None):
+                 max_decompression_ratio=None, cache=None):
         self.headers = default_headers()
         if headers:
             self.headers.update(headers)
@@ -95,6 +99,10 @@ class BaseSession(object):
         self.max_decoded_size = max_decoded_size
         self.max_decompression_ratio = max_decompression_ratio
         self._tls = TLSSettings(tls_backend)
+        self.cache = None
+        if cache is not None and cache is not False:  # httpkit.cache (and cachecontrol) only then
+            from .cache import Cache
+            self.cache = Cache.coerce(cache)
 
     @property
     def cookies(self):
@@ -116,7 +124,7 @@ class BaseSession(object):
     def build_request(self, method, url, params=None, data=None, headers=None, cookies=None,
                       files=None, auth=None, timeout=UNSET, allow_redirects=True,
                       proxies=None, hooks=None, stream=None, verify=None, cert=None,
-                      json=None):
+                      json=None, cache=None):
         """Return ``(PreparedRequest, options)`` for a call, merged with the Session's settings."""
         request = _prepare.prepare(method, url, params=params, data=data, json=json, files=files,
                                    headers=headers, base_headers=self.headers,
@@ -124,6 +132,7 @@ class BaseSession(object):
         options = _Options(self, timeout, allow_redirects, proxies, hooks, stream, verify,
                            cert, auth, cookies)
         options.url_auth = request._url_auth
+        options.cache = cache
         return request, options
 
     def prepare_request(self, request):
@@ -135,7 +144,7 @@ class BaseSession(object):
         return request.prepare(base_headers=self.headers, base_params=self.params)
 
     def send_request(self, request, stream=None, timeout=UNSET, verify=None, cert=None,
-                     proxies=None, allow_redirects=True):
+                     proxies=None, allow_redirects=True, cache=None):
         """Return ``(request, options)`` to send a PreparedRequest (``Session.send``'s
         arguments). The request is a copy: sending adds Cookie and auth headers
         per hop, and the caller's PreparedRequest must stay as it was, to be sent again.
@@ -146,10 +155,15 @@ class BaseSession(object):
         options = _Options(self, timeout, allow_redirects, proxies, request.hooks, stream,
                            verify, cert, request.auth, request.cookies)
         options.url_auth = request._url_auth
+        options.cache = cache
         return request.copy(), options
 
     def close_pools(self):
         """Close idle connections (front-ends call this from close())."""
+
+    def _close_cache(self):
+        if self.cache is not None:
+            self.cache.close()
 
 
 class VerbMethods(object):
@@ -230,7 +244,7 @@ class _Options(object):
     """One call's settings, merged with the Session's."""
 
     __slots__ = ("timeout", "allow_redirects", "proxies", "hooks", "stream", "verify", "cert",
-                 "auth", "cookies", "url_auth")
+                 "auth", "cookies", "url_auth", "cache")
 
     def __init__(self, session, timeout, allow_redirects, proxies, hooks, stream, verify,
                  cert, auth, cookies):
@@ -244,6 +258,7 @@ class _Options(object):
         self.auth = auth
         self.cookies = cookies
         self.url_auth = None
+        self.cache = None
 
 
 class RequestContext(object):
@@ -273,6 +288,9 @@ class RequestContext(object):
             self.cookies = _cookies.merge_cookies(_copy_jar(self.cookies), options.cookies)
         self._session = session
         self._cookie_added = None
+        # The Session's cache; ``cache=False`` on a call skips it (cache_status "bypass").
+        self.cache = session.cache
+        self.cache_bypass = options.cache is False
         self.retry = None
         if session.retries is not None:
             from ._retry import retry_from

@@ -220,7 +220,7 @@ def read_response_head(ctx, conn):
 class BodyStream(object):
     """A response body still on its connection, pulled one chunk at a time."""
 
-    __slots__ = ("ctx", "conn", "response", "decoder", "done", "raw_bytes")
+    __slots__ = ("ctx", "conn", "response", "decoder", "done", "raw_bytes", "sink")
 
     def __init__(self, ctx, conn, response):
         self.ctx = ctx
@@ -229,6 +229,8 @@ class BodyStream(object):
         self.decoder = ctx.decoder_for(response)
         self.done = False
         self.raw_bytes = 0
+        #: A cache.CacheSink that stores the raw body as it is read (None: not cached).
+        self.sink = None
 
     def read_chunk(self, want=None):
         """Flow: return the next decoded chunk; ``b""`` once the body has ended.
@@ -244,6 +246,10 @@ class BodyStream(object):
                     data = yield _conn.read_body(self.conn, self.ctx.timeout_for("read"),
                                                  want)
                 out = self._decoded(data)
+                if self.sink is not None:
+                    yield self.sink.take(data)  # b"": the body ended cleanly, store it
+                    if not data:
+                        self.sink = None
                 if out is not None:
                     raise Return(out)
         except Return:
@@ -259,6 +265,8 @@ class BodyStream(object):
         """
         if self.done:
             return b""
+        if self.sink is not None:
+            return None  # storing needs ops: read_chunk
         try:
             while True:
                 data = _conn.buffered_body(self.conn)
@@ -288,6 +296,9 @@ class BodyStream(object):
 
     def abort(self):
         """Give up on the rest of the body: the connection is closed, not reused."""
+        sink, self.sink = self.sink, None
+        if sink is not None:
+            sink.discard()  # a body not read to its clean end is never stored
         if not self.done:
             self.done = True
             self.ctx.io.checkin(self.conn.key, self.conn, False)

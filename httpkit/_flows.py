@@ -3,8 +3,9 @@
 Rules:
 - Written once, as generators yielding ops (see :mod:`httpkit._flow`); the
   blocking, asyncio and Twisted drivers only carry out the ops.
-- Layering, outermost first: redirects -> auth -> retries -> cookies ->
-  :func:`httpkit._exchange.send_single`.
+- Layering, outermost first: redirects -> auth -> cache -> retries -> cookies ->
+  :func:`httpkit._exchange.send_single`. The cache step (:mod:`httpkit.cache._flow`)
+  is only there when the Session has a cache.
 - Credentials never follow a redirect to another origin: the Authorization
   header is dropped by the redirect policy and the auth object is replaced by
   netrc's entry for the new host (if any).
@@ -50,7 +51,7 @@ def _follow_redirects(ctx, request):
     auth = ctx.auth
     while True:
         if auth is None:  # one generator level less on the common path
-            response = yield _send_handling_retries(ctx, request)
+            response = yield _sender(ctx, request)
         else:
             response = yield _send_handling_auth(ctx, request, auth)
         response = ctx.dispatch_hooks(response)
@@ -79,7 +80,7 @@ def _send_handling_auth(ctx, request, auth):
     current = next(flow)
     challenges = []
     while True:
-        response = yield _send_handling_retries(ctx, current)
+        response = yield _sender(ctx, current)
         if getattr(auth, "requires_response_body", False):
             yield read_all(response)
         try:
@@ -92,6 +93,14 @@ def _send_handling_auth(ctx, request, auth):
         challenges.append(response)
         ctx.rewind(following)
         current = following
+
+
+def _sender(ctx, request):
+    """The flow that sends one hop: through the cache step when the Session has a cache."""
+    if ctx.cache is None:
+        return _send_handling_retries(ctx, request)
+    from .cache._flow import cache_step
+    return cache_step(ctx, request, _send_handling_retries)
 
 
 def _send_handling_retries(ctx, request):

@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 import sys
 
-__all__ = ["debug"]
+__all__ = ["debug", "warning"]
 
 _LOGGER = []
 
@@ -30,6 +30,17 @@ def debug():
         _LOGGER.append(logging.getLogger("httpkit"))
     log = _LOGGER[0]
     return log if log.isEnabledFor(logging.DEBUG) else None
+
+
+def warning(msg, *args):
+    """Log a WARNING on the "httpkit" logger, if ``logging`` is in use (never raises)."""
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return
+    try:
+        logging.getLogger("httpkit").warning(msg, *args)
+    except Exception:  # noqa: BLE001 - logging must not fail a request
+        pass
 
 
 def describe_tls(conn):

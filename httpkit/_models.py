@@ -232,6 +232,8 @@ class Response(object):
         self.elapsed = datetime.timedelta(0)
         self._cookies = None
         self.from_cache = False
+        #: "hit", "miss", "revalidated", "stale" or "bypass" (None: the Session has no cache)
+        self.cache_status = None
         self._content = None
         self._content_consumed = False
         self._encoding = None

@@ -154,6 +154,7 @@ class AsyncioDriver(object):
         self.pool = PoolState(limits)
         self._loop = None  # type: Optional[asyncio.AbstractEventLoop]
         self._waiters = collections.deque()  # type: Deque[tuple]
+        self._executor = None  # type: Any  (cache store I/O, made on first use)
         # Ops that often complete at once have a synchronous try first (no
         # coroutine, no loop round-trip); it returns _PENDING to fall back
         # to the awaiting handler.
@@ -273,7 +274,15 @@ class AsyncioDriver(object):
         await asyncio.sleep(op.seconds)
 
     async def _offload(self, op: Offload) -> Any:
-        return await self._loop.run_in_executor(None, op.func, *op.args)
+        """Run blocking store I/O in this driver's own small executor.
+
+        Not the loop's default executor: ``getaddrinfo`` runs there, and a slow
+        disk or cache server must never hold up connecting.
+        """
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+            self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="httpkit-cache")
+        return await self._loop.run_in_executor(self._executor, op.func, *op.args)
 
     def close(self, transport: _ByteProtocol) -> None:
         """Close a transport now (never raises); unsent bytes are dropped."""
@@ -370,6 +379,9 @@ class AsyncioDriver(object):
         for conn in self.pool.close_all():
             conn.closed = True
             self.close(conn.transport)
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False)
         while self._waiters:
             _, fut = self._waiters.popleft()
             if not fut.done():

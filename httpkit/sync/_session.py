@@ -73,19 +73,23 @@ class Session(VerbMethods, BaseSession):
 
     def request(self, method, url, params=None, data=None, headers=None, cookies=None,
                 files=None, auth=None, timeout=UNSET, allow_redirects=True, proxies=None,
-                hooks=None, stream=None, verify=None, cert=None, json=None):
-        """Send a request and return its Response (requests' signature)."""
+                hooks=None, stream=None, verify=None, cert=None, json=None, cache=None):
+        """Send a request and return its Response (requests' signature).
+
+        ``cache=False`` skips the Session's cache for this call.
+        """
         request, options = self.build_request(
             method, url, params=params, data=data, headers=headers, cookies=cookies,
             files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
-            proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert, json=json)
+            proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert, json=json,
+            cache=cache)
         return self._send(request, options)
 
     def send(self, request, **kwargs):
         """Send a PreparedRequest and return its Response (requests' ``Session.send``).
 
         ``kwargs``: ``stream``, ``timeout``, ``verify``, ``cert``, ``proxies``,
-        ``allow_redirects``. The Session's auth, cookies and hooks apply.
+        ``allow_redirects``, ``cache``. The Session's auth, cookies and hooks apply.
         """
         return self._send(*self.send_request(request, **kwargs))
 

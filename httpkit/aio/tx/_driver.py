@@ -177,6 +177,7 @@ class TwistedDriver(object):
         self._reactor = reactor
         self._waiters = {}        # key -> deque of [key, Deferred, timer], oldest first
         self._serving = self._again = False
+        self._threads = None      # cache store I/O: a pool of our own, not the reactor's (DNS)
         self.handlers = {Connect: self._connect, Send: self._send, Recv: self._recv,
                          Sleep: self._sleep, Checkout: self._checkout,
                          Offload: self._offload, Wait: self._wait}
@@ -229,8 +230,26 @@ class TwistedDriver(object):
         return deferLater(self.reactor, op.seconds, lambda: None)
 
     def _offload(self, op):
+        """Run blocking store I/O in this driver's own small thread pool.
+
+        Not the reactor's pool: that one resolves host names, and a slow disk
+        or cache server must never hold up DNS for every other request.
+        """
         from twisted.internet.threads import deferToThreadPool
-        return deferToThreadPool(self.reactor, self.reactor.getThreadPool(), op.func, *op.args)
+        if self._threads is None:
+            from twisted.python.threadpool import ThreadPool
+            pool = ThreadPool(minthreads=0, maxthreads=4, name="httpkit-cache")
+            pool.start()
+            trigger = self.reactor.addSystemEventTrigger("during", "shutdown", pool.stop)
+            self._threads = (pool, trigger)
+        return deferToThreadPool(self.reactor, self._threads[0], op.func, *op.args)
+
+    def _stop_threads(self):
+        threads, self._threads = self._threads, None
+        if threads is not None:
+            pool, trigger = threads
+            self.reactor.removeSystemEventTrigger(trigger)
+            pool.stop()
 
     def _wait(self, op):
         return op.deferred
@@ -277,6 +296,7 @@ class TwistedDriver(object):
         conns = self.pool.close_all()
         for conn in conns:
             self.close(conn.transport)
+        self._stop_threads()
         if self._waiters:
             self._serve_waiters(None)
         return gatherResults([conn.transport.when_lost() for conn in conns])

@@ -40,14 +40,14 @@ class Session(VerbMethods, BaseSession):
 
     def request(self, method, url, params=None, data=None, headers=None, cookies=None,
                 files=None, auth=None, timeout=UNSET, allow_redirects=True, proxies=None,
-                hooks=None, stream=None, verify=None, cert=None, json=None):
+                hooks=None, stream=None, verify=None, cert=None, json=None, cache=None):
         """Send a request; return a Deferred firing with a :class:`TxResponse`."""
         try:
             request, options = self.build_request(
                 method, url, params=params, data=data, headers=headers, cookies=cookies,
                 files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
                 proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert,
-                json=json)
+                json=json, cache=cache)
         except Exception:  # noqa: BLE001 - reported through the Deferred, like I/O errors
             return fail()
         return self._send(request, options)
