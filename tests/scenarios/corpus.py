@@ -1061,3 +1061,7 @@ def kept_alive_connection_closed_by_server(adapter, servers):
         res = s.request("POST", server.url + "/2", data=b"not twice")
         raised(res, "ConnectionError")
     assert server.connections == 1 and len(server.received) == 2
+
+
+# The caching scenarios live in their own module; importing it registers them.
+from scenarios import caching  # noqa: E402,F401

@@ -53,6 +53,7 @@ class Result(object):
             httpkit exception's class name, its class names up the MRO, ``str()``,
             and ``.reason`` (SSLError); all None/[] otherwise.
         warnings: class names of warnings emitted during the call.
+        from_cache, cache_status: ``response.from_cache`` and ``.cache_status``.
     """
 
     status = reason = url = http_version = None
@@ -63,6 +64,8 @@ class Result(object):
     elapsed = None
     raise_for_status = None
     error = error_message = error_reason = None
+    from_cache = False
+    cache_status = None
 
     def __init__(self):
         self.headers = {}
@@ -134,6 +137,8 @@ def fill_response(result, response):
     result.ok = response.ok
     result.links = response.links
     result.elapsed = response.elapsed.total_seconds()
+    result.from_cache = response.from_cache
+    result.cache_status = response.cache_status
     if response.request is not None:
         result.request_headers = _lower_headers(response.request.headers)
     try:
