@@ -27,5 +27,8 @@ def test_demo_fetches_through_every_front_end():
         answer = text.split(title, 1)[1].split("\n\n", 1)[0].splitlines()[1:]
         assert answer[0].split()[0] == "200", (title, text)
         assert "'world'" in " ".join(answer), (title, text)
+    cache = text.split("5. HTTP caching", 1)[1].split("\n\n", 1)[0]
+    assert "fetch 1: 200 cache_status=miss from_cache=False server_saw_it=True" in cache, text
+    assert "fetch 2: 200 cache_status=hit from_cache=True server_saw_it=False" in cache, text
     for backend in ("stdlib", "openssl") if sys.version_info[0] > 2 else ("socketpair",):
         assert "   %s " % backend in text, text

@@ -88,7 +88,8 @@ def test_importing_httpkit_does_not_import_optional_extras():
 
 def test_a_request_without_cookies_does_not_import_the_cookie_jar():
     """The stdlib jar pulls in urllib.request, email and tempfile: ~2 MiB of peak RSS;
-    logging is used only when the program imported it (see httpkit._log)."""
+    logging is used only when the program imported it (see httpkit._log); caching
+    (httpkit.cache, cachecontrol and the requests it pulls in) only when asked for."""
     code = ("import sys, threading, httpkit\n"
             "try:\n"
             "    from http.server import HTTPServer, BaseHTTPRequestHandler\n"
@@ -104,7 +105,7 @@ def test_a_request_without_cookies_does_not_import_the_cookie_jar():
             "r = httpkit.get('http://127.0.0.1:%d/' % srv.server_port, timeout=10)\n"
             "assert r.content == b'ok'\n"
             "print(','.join(m for m in ('http.cookiejar', 'cookielib', 'urllib.request', "
-            "'logging') "
+            "'logging', 'httpkit.cache', 'cachecontrol', 'requests', 'msgpack') "
             "if m in sys.modules))\n"
             "assert len(r.cookies) == 0\n")
     out = subprocess.check_output([sys.executable, "-c", code], cwd=ROOT).decode().strip()

@@ -5,14 +5,18 @@
    was negotiated, for every TLS backend available on this Python.
 3. Fetches the same URL through each front-end that exists here: blocking
    (``httpkit.Session``), asyncio (``httpkit.aio``) and Twisted (``httpkit.aio.tx``).
+4. Fetches a cacheable page twice with ``Session(cache=...)``: the second
+   answer comes from the FileCache, and the server never sees it.
 """
 from __future__ import absolute_import, division, print_function
 
 import json
 import os
+import shutil
 import socket
 import ssl
 import sys
+import tempfile
 import threading
 import warnings
 
@@ -39,8 +43,10 @@ from httpkit import tls  # noqa: E402
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    served = []  # paths of every request the server answered
 
     def do_GET(self):  # noqa: N802 - stdlib name
+        Handler.served.append(self.path)
         if self.path.startswith("/redirect"):
             self.send_response(302)
             self.send_header("Location", "/hello")
@@ -52,7 +58,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Set-Cookie", "demo=1; Path=/")
+        if self.path.startswith("/cached"):
+            self.send_header("Cache-Control", "max-age=60")
+        else:
+            self.send_header("Set-Cookie", "demo=1; Path=/")
         self.end_headers()
         self.wfile.write(body)
 
@@ -179,8 +188,26 @@ def main():
     if has_tx:
         print("\n4. Twisted front-end: httpkit.aio.tx.get(...) -> Deferred")
         print("   %s %s" % tx_fetch(url, CA))
+    cache_demo(port)
     server.shutdown()
     print("\ndone.")
+
+
+def cache_demo(port):
+    """Section 5: the second fetch of a cacheable page is served by the FileCache."""
+    url = "https://localhost:%d/cached" % port
+    directory = tempfile.mkdtemp(prefix="httpkit-demo-cache-")
+    try:
+        print("\n5. HTTP caching: httpkit.Session(cache=%r)" % directory)
+        with httpkit.Session(verify=CA, cache=directory) as session:
+            for attempt in (1, 2):
+                before = len(Handler.served)
+                r = session.get(url)
+                print("   fetch %d: %s cache_status=%s from_cache=%s server_saw_it=%s"
+                      % (attempt, r.status_code, r.cache_status, r.from_cache,
+                         len(Handler.served) > before))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":

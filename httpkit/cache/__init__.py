@@ -49,7 +49,7 @@ class Cache(object):
         shared: refuse private answers (``private``, ``Set-Cookie``, requests
             with ``Authorization``); default: the store's own ``shared``.
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     def __init__(self, store=None, heuristic=None, stale_if_error=False, shared=None):

@@ -107,7 +107,7 @@ class FileCache(BaseStore):
         max_body_size: bodies longer than this are not stored (default None:
             any size; bodies stream to disk, never into memory).
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     def __init__(self, directory=None, max_body_size=None):

@@ -41,7 +41,7 @@ class RedisCache(BaseStore):
         max_body_size: bodies longer than this are not stored (default 64 MiB;
             Redis strings cannot exceed 512 MiB).
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     def __init__(self, client="redis://localhost:6379/0", prefix="httpkit:", shared=True,

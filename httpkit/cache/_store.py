@@ -55,7 +55,7 @@ class BaseStore(object):
     ``BaseCache`` to ``Session(cache=...)``, which is wrapped in a
     :class:`CacheControlStore`.
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     #: Several users share this store: private answers are never stored.
@@ -160,7 +160,7 @@ class MemoryCache(BaseStore):
     Thread-safe. Calls never block, so the event-loop front-ends skip the
     thread hop other stores need.
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     blocking = False
@@ -234,7 +234,7 @@ class CacheControlStore(BaseStore):
     get the body beside the metadata; the others get it inside the metadata,
     as cachecontrol itself writes them, so either side reads the other's entries.
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     def __init__(self, cache, shared=False, max_body_size=64 * 1024 * 1024):

@@ -1,0 +1,186 @@
+"""Helpers for the httpkit.cache tests: bounded subprocesses, cachecontrol's caches, entries.
+
+Rules: stdlib plus what httpkit's cache already depends on (cachecontrol,
+msgpack, requests); every wait is bounded; 2.7 syntax.
+"""
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from email.utils import formatdate
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+ROOT = os.path.dirname(TESTS)
+PY2 = sys.version_info[0] == 2
+
+
+# --------------------------------------------------------------------------- processes
+class ChildFailed(AssertionError):
+    """A child process failed, timed out or printed no JSON result."""
+
+
+def child_env():
+    """The environment for child Pythons: tests/ and tests/cache importable."""
+    env = dict(os.environ)
+    paths = [HERE, TESTS] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
+
+
+def start_child(script, args, python=None):
+    """Start ``python tests/cache/<script> args...``; output goes to temp files."""
+    out = tempfile.TemporaryFile()
+    err = tempfile.TemporaryFile()
+    argv = [python or sys.executable, os.path.join(HERE, script)] + [str(a) for a in args]
+    proc = subprocess.Popen(argv, stdout=out, stderr=err, env=child_env())
+    proc.outputs = (out, err)
+    return proc
+
+
+def finish_child(proc, deadline):
+    """Wait for ``proc`` until ``deadline`` (time.time()); kill it past that.
+
+    Returns the JSON document it printed as its last stdout line.
+    Raises ChildFailed on a timeout, a non-zero exit or no JSON.
+    """
+    while proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    timed_out = proc.poll() is None
+    if timed_out:
+        proc.kill()
+        proc.wait()
+    out, err = [_read_all(f) for f in proc.outputs]
+    if timed_out or proc.returncode != 0:
+        raise ChildFailed("child %s (rc=%s):\nstdout: %s\nstderr: %s"
+                          % ("timed out" if timed_out else "failed", proc.returncode, out, err))
+    lines = [line for line in out.splitlines() if line.strip()]
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, ValueError):
+        raise ChildFailed("child printed no JSON:\nstdout: %s\nstderr: %s" % (out, err))
+
+
+def run_child(script, args, timeout=60, python=None):
+    """Run a child script to completion (bounded); return its JSON result."""
+    return finish_child(start_child(script, args, python), time.time() + timeout)
+
+
+def _read_all(f):
+    f.seek(0)
+    data = f.read()
+    f.close()
+    return data.decode("utf-8", "replace")
+
+
+def sibling_python(major):
+    """A tools/test virtualenv Python of the other major version, or None."""
+    venvs = os.path.join(ROOT, ".venvs")
+    names = sorted(os.listdir(venvs)) if os.path.isdir(venvs) else []
+    for name in names:
+        python = os.path.join(venvs, name, "bin", "python")
+        if name.startswith("py%d." % major) and os.path.exists(python):
+            return python
+    return None
+
+
+# --------------------------------------------------------------------------- cachecontrol
+class NullLock(object):
+    """A lock class for cachecontrol's FileCache: no lockfile/filelock package needed.
+
+    Both cachecontrol 0.12 (uses ``lock.path``) and 0.13+ (a context manager
+    only) accept it; each test writes from one process, so no lock is needed.
+    """
+
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+
+def cc_file_cache(directory, separate_body=False):
+    """cachecontrol's own FileCache (or SeparateBodyFileCache) on ``directory``.
+
+    cachecontrol 0.12.6 (Python 2.7) imports ``lockfile`` in ``__init__``
+    whatever lock class it is given, and lockfile is not installed, so there
+    the instance is set up by hand: its ``_fn``/``get``/``set``/``delete`` are
+    cachecontrol's own code.
+    """
+    from cachecontrol.caches import file_cache
+    if separate_body:
+        return file_cache.SeparateBodyFileCache(directory, lock_class=NullLock)
+    cls = file_cache.FileCache
+    if not PY2:
+        return cls(directory, lock_class=NullLock)
+    cache = cls.__new__(cls)
+    cache.directory, cache.forever = directory, False
+    cache.filemode, cache.dirmode, cache.lock_class = 0o600, 0o700, NullLock
+    return cache
+
+
+def has_separate_body_cache():
+    try:
+        from cachecontrol.caches import SeparateBodyFileCache  # noqa: F401 - 0.13+
+    except ImportError:
+        return False
+    return True
+
+
+def requests_with_cachecontrol(cache):
+    """A requests Session whose HTTP adapter is cachecontrol's, on ``cache``."""
+    import requests
+    from cachecontrol import CacheControl
+    return CacheControl(requests.Session(), cache=cache)
+
+
+class _ShimRequest(object):
+    def __init__(self, headers):
+        self.headers = headers
+
+
+class _ShimResponse(object):
+    """What cachecontrol's Serializer reads from a response (urllib3-like)."""
+
+    strict = 0
+    decode_content = False
+    version = 11
+    reason = "OK"
+
+    def __init__(self, status, headers):
+        self.status = status
+        self.headers = headers
+
+
+def serialized_meta(headers, status=200):
+    """Metadata bytes written by cachecontrol's own Serializer (body kept apart: ``b""``)."""
+    from cachecontrol.serialize import Serializer
+    from requests.structures import CaseInsensitiveDict
+    return Serializer().dumps(_ShimRequest(CaseInsensitiveDict()),
+                              _ShimResponse(status, CaseInsensitiveDict(headers)), b"")
+
+
+def http_date(offset=0):
+    """An HTTP date ``offset`` seconds from now."""
+    return formatdate(time.time() + offset, usegmt=True)
+
+
+# --------------------------------------------------------------------------- origin servers
+def requests_to(server, path):
+    """How many requests for ``path`` (the path part only) reached ``server``."""
+    return len([r for r in server.requests if r.path == path])
+
+
+def tmp_files(directory):
+    """Every ``*.tmp`` file under ``directory`` (writes in progress or leaked)."""
+    found = []
+    for base, _, names in os.walk(directory):
+        found.extend(os.path.join(base, n) for n in names if n.endswith(".tmp"))
+    return found
