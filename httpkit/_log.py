@@ -6,8 +6,10 @@ Rules:
   returns None and nothing is formatted.
 - Never a secret: URLs are logged without user info (httpkit takes it out of
   every URL it sends) and no header value is ever logged.
-- DEBUG only, one line per event: connection opened (TLS version and cipher),
-  response received, redirect followed, retry scheduled, stale connection replaced.
+- DEBUG, one line per event: connection opened (TLS version and cipher),
+  response received, redirect followed, retry scheduled, stale connection replaced,
+  cache hits and stores. WARNING only for what httpkit recovered from on its
+  own (a cache entry it could not use).
 """
 from __future__ import absolute_import, division, print_function
 
