@@ -24,7 +24,7 @@ import os
 import re
 import threading
 
-from ._compat import binary_type, quote, text_type, to_bytes, to_str
+from ._compat import binary_type, monotonic, quote, text_type, to_bytes, to_str
 from .exceptions import RequestException
 
 __all__ = ["Auth", "BasicAuth", "DigestAuth", "BearerAuth", "FunctionAuth", "NetrcAuth",
@@ -186,7 +186,6 @@ def _stat_netrc(candidate):
     A missing file is remembered for a second: requests stats both
     ``~/.netrc`` and ``~/_netrc`` on every request.
     """
-    from ._compat import monotonic
     path = _EXPANDED.get(candidate)
     if path is None:
         try:

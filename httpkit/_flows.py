@@ -99,8 +99,13 @@ def _sender(ctx, request):
     """The flow that sends one hop: through the cache step when the Session has a cache."""
     if ctx.cache is None:
         return _send_handling_retries(ctx, request)
-    from .cache._flow import cache_step
-    return cache_step(ctx, request, _send_handling_retries)
+    if not _CACHE_STEP:
+        from .cache._flow import cache_step
+        _CACHE_STEP.append(cache_step)
+    return _CACHE_STEP[0](ctx, request, _send_handling_retries)
+
+
+_CACHE_STEP = []  # imported on first use: httpkit.cache costs nothing while caching is off
 
 
 def _send_handling_retries(ctx, request):

@@ -45,10 +45,15 @@ class Entry(object):
     """
 
     __slots__ = ("status", "reason", "version", "headers", "vary", "inline_body", "stamp",
-                 "meta")
+                 "meta", "facts")
 
-    def header(self, name, default=None):
-        return self.headers.get(name, default)
+    def with_headers(self, headers):
+        """A copy with other headers (entries are shared: never changed in place)."""
+        entry = Entry()
+        for name in Entry.__slots__:
+            setattr(entry, name, getattr(self, name))
+        entry.headers, entry.facts = headers, None
+        return entry
 
 
 def _msgpack():
@@ -68,12 +73,27 @@ def _unpack(meta):
     return data
 
 
+#: Decoded entries by their metadata bytes: a hit re-reads the same bytes again and again.
+_DECODED = {}
+_DECODED_MAX = 512
+
+
 def decode(meta):
-    """Return the :class:`Entry` in ``meta`` (bytes from a store).
+    """Return the :class:`Entry` in ``meta`` (bytes from a store); never change it in place.
 
     Raises:
         CorruptEntry: anything but a well-formed version 4 entry.
     """
+    entry = _DECODED.get(meta)
+    if entry is None:
+        entry = _decode(meta)
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.clear()
+        _DECODED[meta] = entry
+    return entry
+
+
+def _decode(meta):
     data = _unpack(meta)
     response = data[u"response"]
     entry = Entry()
@@ -96,6 +116,7 @@ def decode(meta):
     entry.inline_body = body or None
     entry.stamp = data.get(_STAMP_KEY)
     entry.meta = meta
+    entry.facts = None  # what _rules.evaluate derives from the headers, once
     return entry
 
 
@@ -113,13 +134,13 @@ def with_inline_body(meta, body):
     return PREFIX + _msgpack().dumps(data, use_bin_type=True)
 
 
-def vary_matches(entry, request_headers):
+def vary_matches(entry, value_of):
     """True when every header the entry varied on has the value it had at store time.
 
-    ``request_headers`` is the canonical mapping from :func:`_rules.vary_view`.
+    ``value_of(name)``: the request's value as variants record it (``_rules.vary_value``).
     """
     for name, value in entry.vary.items():
-        if name == "*" or request_headers.get(name.lower()) != value:
+        if name == "*" or value_of(name) != value:
             return False
     return True
 

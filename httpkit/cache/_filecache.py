@@ -7,7 +7,7 @@ Rules:
 - Every write is a temporary file beside its target, then ``os.replace``:
   a reader sees the old file or the new one, never half of one. The body goes
   first, then the metadata, which carries a stamp of the body it belongs to
-  (size, inode, mtime). Two processes storing the same key can still finish
+  (size, inode, mtime in ms). Two processes storing the same key can still finish
   in the order body A, body B, metadata B, metadata A; the reader then finds
   metadata A's stamp does not match body B and treats the entry as a miss.
   So a reader never pairs one response's head with another's body, and no
@@ -29,6 +29,9 @@ from ._store import BaseStore, BodyWriter, Stored
 __all__ = ["FileCache", "default_cache_dir"]
 
 _HEX = frozenset("0123456789abcdef")
+_O_RDONLY = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+#: Bodies up to this size are read whole by load(); larger ones are streamed.
+_READ_AT_ONCE = 256 * 1024
 
 if hasattr(os, "replace"):
     _replace = os.replace
@@ -62,19 +65,34 @@ def _make_dirs(path):
 
 
 def _identity(st):
-    mtime = getattr(st, "st_mtime_ns", None)
-    if mtime is None:  # 2.7
-        mtime = int(st.st_mtime * 1e9)
-    return [st.st_size, st.st_ino, mtime]
+    """``[size, inode, mtime in ms]``: the same on 2.7 (float st_mtime) and 3.x (st_mtime_ns).
+
+    The inode alone could be reused by a later body; size and mtime make that harmless.
+    """
+    mtime_ns = getattr(st, "st_mtime_ns", None)
+    mtime_ms = mtime_ns // 1000000 if mtime_ns is not None else int(round(st.st_mtime * 1000))
+    return [st.st_size, st.st_ino, mtime_ms]
 
 
 def _open_or_none(path):
+    """A read-only file descriptor, or None when the file is not there."""
     try:
-        return open(path, "rb")
+        return os.open(path, _O_RDONLY)
     except (IOError, OSError) as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return None
         raise
+
+
+def _read_all(fd, size):
+    parts = []
+    while size > 0:
+        part = os.read(fd, size)
+        if not part:
+            break
+        parts.append(part)
+        size -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _write_atomically(path, data):
@@ -113,24 +131,40 @@ class FileCache(BaseStore):
     def __init__(self, directory=None, max_body_size=None):
         self.directory = os.path.abspath(os.path.expanduser(directory or default_cache_dir()))
         self.max_body_size = max_body_size
+        self._paths = {}  # key -> path: hashing every lookup costs more than the rest
         _make_dirs(self.directory)
 
     def path_for(self, key):
         """The metadata file of ``key`` (its body is the same path plus ``.body``)."""
-        hashed = hashlib.sha224(key.encode("utf-8")).hexdigest()
-        return os.path.join(self.directory, *(list(hashed[:5]) + [hashed]))
+        path = self._paths.get(key)
+        if path is None:
+            hashed = hashlib.sha224(key.encode("utf-8")).hexdigest()
+            path = os.path.join(self.directory, *(list(hashed[:5]) + [hashed]))
+            if len(self._paths) >= 4096:
+                self._paths.clear()
+            self._paths[key] = path
+        return path
 
     def load(self, key):
         path = self.path_for(key)
-        meta_file = _open_or_none(path)
-        if meta_file is None:
+        fd = _open_or_none(path)
+        if fd is None:
             return None
-        with meta_file:
-            meta = meta_file.read()
-        body = _open_or_none(path + ".body")
-        if body is None:
+        try:
+            meta = _read_all(fd, os.fstat(fd).st_size)
+        finally:
+            os.close(fd)
+        fd = _open_or_none(path + ".body")
+        if fd is None:
             return Stored(meta)
-        st = os.fstat(body.fileno())
+        try:
+            st = os.fstat(fd)
+            if st.st_size <= _READ_AT_ONCE:  # small: read now, no more trips to a thread
+                return Stored(meta, _read_all(fd, st.st_size), _identity(st), st.st_size)
+            body, fd = os.fdopen(fd, "rb"), None
+        finally:
+            if fd is not None:
+                os.close(fd)
         return Stored(meta, body, _identity(st), st.st_size)
 
     def writer(self, key):

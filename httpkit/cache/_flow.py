@@ -88,6 +88,7 @@ def _lookup(store, key):
         body, size = stored.body, stored.size
         if body is None:
             body = entry.inline_body or b""
+        if isinstance(body, bytes):
             size = len(body)
         length = entry.headers.get("content-length")
         if length is not None and length.isdigit() and size is not None \
@@ -115,16 +116,23 @@ def cache_step(ctx, request, send):
         raise Return(response)
     key = _rules.cache_key(request.parsed_url)
     request_cc = _rules.directives(request.headers.get("cache-control"))
-    view = _rules.vary_view(request.headers, cache.default_accept_encoding)
-    found = None
+    found = verdict = None
     if "no-store" not in request_cc:
-        found = yield _store_call(cache.store, "lookup", key, _lookup, cache.store, key)
-        if found is not None and not (vary_matches(found.entry, view)
-                                      and _rules.decodable(found.entry)):
+        store = cache.store  # the lookup inline, not a sub-flow: this is the hit path
+        if store.blocking:
+            found = yield Offload(_guarded, "lookup", key, _lookup, store, key)
+        else:
+            found = _guarded("lookup", key, _lookup, store, key)
+        if found is not None and not _usable(found.entry, request.headers, cache):
             found.close()
             found = None
+        if found is not None:
+            verdict = _verdict(found.entry, request_cc, cache)
+            if verdict is not None and verdict.state != _rules.Verdict.STALE:
+                fresh = verdict.state == _rules.Verdict.FRESH
+                raise Return(_serve(ctx, request, cache, found, HIT if fresh else STALE))
     try:
-        response = yield _answer(ctx, request, send, cache, key, request_cc, view, found)
+        response = yield _answer(ctx, request, send, cache, key, request_cc, found, verdict)
     except BaseException:
         if found is not None:
             found.close()
@@ -132,14 +140,15 @@ def cache_step(ctx, request, send):
     raise Return(response)
 
 
-def _answer(ctx, request, send, cache, key, request_cc, view, found):
-    verdict = None
-    if found is not None:
-        verdict = _verdict(found.entry, request_cc, cache)
-        if verdict is not None and verdict.state == _rules.Verdict.FRESH:
-            raise Return(_serve(ctx, request, cache, found, HIT))
-        if verdict is not None and verdict.state == _rules.Verdict.STALE_OK:
-            raise Return(_serve(ctx, request, cache, found, STALE))
+def _usable(entry, headers, cache):
+    """The entry is this request's variant, in a coding this host can decode."""
+    default = cache.default_accept_encoding
+    return vary_matches(entry, lambda name: _rules.vary_value(headers, name, default)) \
+        and _rules.decodable(entry)
+
+
+def _answer(ctx, request, send, cache, key, request_cc, found, verdict):
+    """Flow: no stored response to serve as it is: validate, fetch, or give up."""
     if "only-if-cached" in request_cc:
         raise Return(_gateway_timeout(request))  # RFC 9111 §5.2.1.7
     sent, conditional = request, False
@@ -160,7 +169,7 @@ def _answer(ctx, request, send, cache, key, request_cc, view, found):
     if found is not None and conditional and response.status_code == 304:
         from .._flows import discard_body
         yield discard_body(response)
-        served = yield _revalidated(ctx, sent, cache, key, view, found, response)
+        served = yield _revalidated(ctx, request, sent, cache, key, found, response)
         raise Return(served)
     if found is not None and response.status_code in _ORIGIN_FAILED \
             and _stale_allowed(cache, verdict):
@@ -170,7 +179,7 @@ def _answer(ctx, request, send, cache, key, request_cc, view, found):
         raise Return(_serve(ctx, request, cache, found, STALE))
     if found is not None:
         found.close()
-    yield _plan(ctx, cache, key, view, response, found is not None)
+    yield _plan(ctx, cache, key, request, response, found is not None)
     response.cache_status = MISS
     raise Return(response)
 
@@ -204,12 +213,17 @@ def _now():
 def _serve(ctx, request, cache, found, status):
     """The stored response for ``request``, its body read from the store."""
     entry = found.entry
-    response = Response(entry.status, entry.reason, entry.headers, request,
+    response = Response(entry.status, entry.reason, entry.headers.copy(), request,
                         "HTTP/1.0" if entry.version == 10 else "HTTP/1.1")
     response.from_cache = True
     response.cache_status = status
     response.cookies = ctx.cookies
-    response._stream = CachedBody(ctx, response, found.body, found.size, cache.store.blocking)
+    body = found.body
+    if isinstance(body, bytes) and not ctx.stream \
+            and not response.headers.get("content-encoding"):
+        response._content = body  # nothing to stream or decode: the body is here
+    else:
+        response._stream = CachedBody(ctx, response, body, found.size, cache.store.blocking)
     log = debug()
     if log:
         log.debug("cache %s: %s %s -> %d", status, request.method, request.url, entry.status)
@@ -223,11 +237,12 @@ def _gateway_timeout(request):
     return response
 
 
-def _revalidated(ctx, sent, cache, key, view, found, not_modified):
+def _revalidated(ctx, request, sent, cache, key, found, not_modified):
     """Flow: merge a 304 into the stored response, store that, and serve it (a 200)."""
-    entry = found.entry
-    entry.headers = Headers(_rules.merged_headers(entry, not_modified.headers))
+    entry = found.entry = found.entry.with_headers(
+        Headers(_rules.merged_headers(found.entry, not_modified.headers)))
     try:
+        view = _rules.vary_view(request.headers, cache.default_accept_encoding)
         meta, ttl = _rules.updated_meta(cache, key, view, entry, _now())
     except Exception as exc:  # noqa: BLE001 - see _verdict
         warning("cache: cannot update the entry for %s (%s)", key, exc)
@@ -240,9 +255,10 @@ def _revalidated(ctx, sent, cache, key, view, found, not_modified):
     raise Return(response)
 
 
-def _plan(ctx, cache, key, view, response, existing):
+def _plan(ctx, cache, key, request, response, existing):
     """Flow: let cachecontrol judge ``response``; attach a sink if it is to be stored."""
     try:
+        view = _rules.vary_view(request.headers, cache.default_accept_encoding)
         plan = _rules.plan_store(cache, key, view, response, existing, _now())
     except Exception as exc:  # noqa: BLE001 - cachecontrol asserts on odd headers
         warning("cache: cannot judge the response from %s (%s); not stored", key, exc)

@@ -16,6 +16,8 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+import re
+
 from .._compat import string_types
 from ._store import BaseStore, BodyWriter, Stored
 
@@ -98,8 +100,8 @@ class RedisCache(BaseStore):
 
     def clear(self):
         batch = []
-        for name in self.client.scan_iter(match=self.prefix.replace("*", "\\*") + "*",
-                                          count=500):
+        pattern = re.sub(r"([*?\[\]\\])", r"\\\1", self.prefix) + "*"  # the prefix, literally
+        for name in self.client.scan_iter(match=pattern, count=500):
             batch.append(name)
             if len(batch) >= 500:
                 self.client.delete(*batch)

@@ -55,7 +55,16 @@ _NOT_UPDATED_BY_304 = frozenset(("content-length", "content-encoding", "transfer
 
 def cache_key(url):
     """The key for a parsed URL: no user info, no fragment, lower-case scheme and host."""
-    return "%s://%s%s" % (url.scheme, url.host_header, url.target)
+    key = _KEYS.get(url)
+    if key is None:
+        key = "%s://%s%s" % (url.scheme, url.host_header, url.target)
+        if len(_KEYS) >= 4096:
+            _KEYS.clear()
+        _KEYS[url] = key
+    return key
+
+
+_KEYS = {}  # URL -> key (URL objects are immutable and hash by their text)
 
 
 _CONTROLLER = []
@@ -115,20 +124,28 @@ def lifetime(headers, cc, shared):
     return 0
 
 
+def _facts(entry, shared):
+    """``(shared, cc, date, age_header, lifetime, revalidate_only)``, derived once per entry."""
+    facts = entry.facts
+    if facts is None or facts[0] != shared:
+        headers = entry.headers
+        cc = directives(headers.get("cache-control"))
+        try:
+            age_header = max(0, int(headers.get("age") or 0))
+        except ValueError:
+            age_header = 0
+        revalidate_only = "must-revalidate" in cc or (shared and "proxy-revalidate" in cc)
+        facts = entry.facts = (shared, cc, http_date(headers.get("date")), age_header,
+                               lifetime(headers, cc, shared), revalidate_only)
+    return facts
+
+
 def evaluate(entry, request_cc, now, shared):
     """Return the :class:`Verdict` for ``entry`` and a request with ``request_cc``."""
-    headers = entry.headers
-    cc = directives(headers.get("cache-control"))
-    revalidate_only = "must-revalidate" in cc or (shared and "proxy-revalidate" in cc)
-    date = http_date(headers.get("date"))
-    try:
-        age_header = max(0, int(headers.get("age") or 0))
-    except ValueError:
-        age_header = 0
+    _, cc, date, age_header, life, revalidate_only = _facts(entry, shared)
     if date is None:  # not ours: stored by someone who kept a bad Date
         return Verdict(Verdict.STALE, float("inf"), True)
     age = max(0, now - date) + age_header
-    life = lifetime(headers, cc, shared)
     staleness = age - life
     fresh = life > age
     if "no-cache" in cc or "no-cache" in request_cc:
@@ -146,6 +163,14 @@ def evaluate(entry, request_cc, now, shared):
         if limit is None or staleness <= limit:
             return Verdict(Verdict.STALE_OK, staleness, revalidate_only)
     return Verdict(Verdict.STALE, staleness, revalidate_only)
+
+
+def vary_value(headers, name, default_accept_encoding):
+    """The request's value of header ``name`` as variants are recorded (see vary_view)."""
+    value = headers.get(name)
+    if value == default_accept_encoding and name.lower() == "accept-encoding":
+        return PORTABLE_ACCEPT_ENCODING
+    return value
 
 
 def vary_view(headers, default_accept_encoding):
