@@ -159,6 +159,7 @@ class Session(BaseSession):
         """Close every pooled connection (in-use ones close when their body ends)."""
         self._closed = True
         self._driver.close_all()
+        self._close_cache()
 
     async def __aenter__(self) -> "Session":
         return self

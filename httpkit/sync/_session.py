@@ -102,8 +102,9 @@ class Session(VerbMethods, BaseSession):
         return response
 
     def close(self):
-        """Close every pooled connection."""
+        """Close every pooled connection (and the cache's connections, if any)."""
         self._driver.close_all()
+        self._close_cache()
 
     def __enter__(self):
         return self

@@ -82,6 +82,7 @@ class Session(VerbMethods, BaseSession):
 
         Connections in use close when their response is done with.
         """
+        self._close_cache()
         return self._driver.close_all()
 
 
