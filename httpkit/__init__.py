@@ -24,6 +24,19 @@ from .sync import Session, delete, get, head, options, patch, post, put, request
 from . import auth  # the public auth namespace: httpkit.auth.DigestAuth, HTTPDigestAuth...
 from .auth import BasicAuth, DigestAuth
 
+
+
+def __getattr__(name):
+    """``httpkit.cache`` on first use (PEP 562, Python 3.7+): caching costs nothing until then.
+
+    On Python 2.7, ``import httpkit.cache`` first.
+    """
+    if name == "cache":
+        import importlib
+        return importlib.import_module(".cache", __name__)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
 __all__ = [
     "__version__", "request", "get", "head", "post", "put", "patch", "delete", "options",
     "Session", "Request", "PreparedRequest", "Response", "Headers", "Timeouts",

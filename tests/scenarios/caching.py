@@ -68,7 +68,8 @@ def cache_fresh_hit_miss_bypass(adapter, servers):
     url = origin.url + "/fresh"
     for store in _stores(servers):
         origin.reset()
-        with adapter.session(cache=store) as s:
+        cache = httpkit.cache.Cache(store)
+        with adapter.session(cache=cache) as s:
             first = s.request("GET", url)
             ok(first)
             assert (first.cache_status, first.from_cache) == ("miss", False), first.cache_status
@@ -86,7 +87,12 @@ def cache_fresh_hit_miss_bypass(adapter, servers):
             # The key has no fragment.
             again = s.request("GET", url + "#part")
             assert again.cache_status == "hit", again.cache_status
-        assert _count(origin, "/fresh") == 2, (type(store).__name__, origin.requests)
+            cache.delete(url + "#other")  # the same key
+            assert s.request("GET", url).cache_status == "miss"
+            cache.clear()
+            assert s.request("GET", url).cache_status == "miss"
+            assert s.request("GET", url).cache_status == "hit"
+        assert _count(origin, "/fresh") == 4, (type(store).__name__, origin.requests)
     with adapter.session() as s:  # no cache: nothing is said about caching
         plain = s.request("GET", url)
         assert ok(plain) is None and plain.cache_status is None and not plain.from_cache
