@@ -6,12 +6,16 @@ Rules:
   httpkit's can be one directory.
 - Every write is a temporary file beside its target, then ``os.replace``:
   a reader sees the old file or the new one, never half of one. The body goes
-  first, then the metadata, which carries a stamp of the body it belongs to
-  (size, inode, mtime in ms). Two processes storing the same key can still finish
-  in the order body A, body B, metadata B, metadata A; the reader then finds
-  metadata A's stamp does not match body B and treats the entry as a miss.
-  So a reader never pairs one response's head with another's body, and no
-  lock (or lock library) is needed.
+  first, then the metadata, which carries a stamp of the body it belongs to:
+  its size, inode, mtime (ms) and CRC-32. Two processes storing the same key
+  can still finish in the order body A, body B, metadata B, metadata A; the
+  reader then finds metadata A's stamp does not match body B and treats the
+  entry as a miss. Size, inode and mtime alone are not enough: ext4 hands a
+  freed inode to the next new file, and mtimes come from a clock that ticks
+  every few ms, so a third writer's body can look like A's; the CRC-32 tells
+  them apart (checked on load for bodies read at once, at the end of the
+  stream for larger ones). So a reader never pairs one response's head with
+  another's body, and no lock (or lock library) is needed.
 - A body being written lives in ``<hash>.body.<random>.tmp``; discarding
   removes it. The directory and its files are private to the user (0700/0600).
 """
@@ -23,6 +27,7 @@ import os
 import shutil
 import sys
 import tempfile
+import zlib
 
 from ._store import BaseStore, BodyWriter, Stored
 
@@ -65,12 +70,12 @@ def _make_dirs(path):
 
 
 def _identity(st):
-    """``[size, inode, mtime in ms]``: the same on 2.7 (float st_mtime) and 3.x (st_mtime_ns).
+    """``[size, inode, mtime in ms]``; 2.7's float st_mtime may be 1 ms off 3.x's st_mtime_ns.
 
     The inode alone could be reused by a later body; size and mtime make that harmless.
     """
     mtime_ns = getattr(st, "st_mtime_ns", None)
-    mtime_ms = mtime_ns // 1000000 if mtime_ns is not None else int(round(st.st_mtime * 1000))
+    mtime_ms = mtime_ns // 1000000 if mtime_ns is not None else int(st.st_mtime * 1000)
     return [st.st_size, st.st_ino, mtime_ms]
 
 
@@ -199,6 +204,7 @@ class _FileWriter(BodyWriter):
         BodyWriter.__init__(self, store.max_body_size)
         self._path = path
         self._file = self._tmp = None
+        self._crc = 0
 
     def _append(self, data):
         if self._file is None:
@@ -209,13 +215,14 @@ class _FileWriter(BodyWriter):
                                              suffix=".tmp")
             self._file = os.fdopen(fd, "wb")
         self._file.write(data)
+        self._crc = zlib.crc32(data, self._crc)
 
     def _store(self, meta, ttl):
         if self._file is None:
             self._append(b"")
         self._file.flush()
-        # The stamp names this file: renaming keeps its inode, size and mtime.
-        stamp = _identity(os.fstat(self._file.fileno()))
+        # The stamp names this file (renaming keeps its inode, size and mtime) and its bytes.
+        stamp = _identity(os.fstat(self._file.fileno())) + [self._crc & 0xffffffff]
         self._file.close()
         _replace(self._tmp, self._path + ".body")
         self._tmp = None

@@ -13,9 +13,10 @@ Rules:
   answers to requests with ``Authorization`` (unless ``public``, ``s-maxage``
   or ``must-revalidate`` allow it, RFC 9111 §3.5); heuristics never touch a
   response with ``no-store``/``no-cache``/``private``, explicit freshness or a
-  status RFC 9111 §4.2.2 does not allow; a missing or invalid ``Date`` is
-  replaced by the time of receipt (RFC 9110 §6.6.1), so no heuristic and no
-  freshness computation ever trips over it.
+  status RFC 9111 §4.2.2 does not allow; a missing or invalid ``Date``, or
+  one ahead of this host's clock, is replaced by the time of receipt (RFC 9110
+  §6.6.1), so no heuristic trips over it and a skewed origin clock never
+  makes a response fresh for longer than it said.
 - Serving is decided here, per RFC 9111 §4.2, with cachecontrol's directive
   parser: cachecontrol's ``cached_request`` ignores ``Age``, ``s-maxage``,
   response ``no-cache``, ``max-stale`` and ``must-revalidate``, serves 301/308
@@ -311,7 +312,7 @@ def plan_store(policy, key, request_view, response, existing, now):
         return Storing(None, 0, existing)
     pairs = headers.raw_items()
     date = http_date(headers.get("date"))
-    if date is None:
+    if date is None or date > now + 1:  # no age could be computed from it (or only 0)
         pairs = [(n, v) for n, v in pairs if n.lower() != "date"]
         pairs.append(("Date", formatdate(now, usegmt=True)))
     shim = _ShimResponse(response.status_code, response.reason,
