@@ -236,3 +236,10 @@ class _FileWriter(BodyWriter):
         tmp, self._tmp = self._tmp, None
         if tmp is not None:
             _unlink(tmp)
+
+    def __del__(self):
+        # A response dropped without close() never reaches discard(): no temp file may stay.
+        try:
+            self._release()
+        except Exception:  # noqa: BLE001 - never raise from a finalizer
+            pass
