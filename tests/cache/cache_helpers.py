@@ -10,8 +10,11 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from email.utils import formatdate
+
+from servers import random_bytes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
@@ -77,15 +80,16 @@ def _read_all(f):
     return data.decode("utf-8", "replace")
 
 
-def sibling_python(major):
-    """A tools/test virtualenv Python of the other major version, or None."""
+def other_major_python():
+    """The tools/test virtualenv Python of the other major version (2 <-> 3); else skip."""
+    major = 3 if PY2 else 2
     venvs = os.path.join(ROOT, ".venvs")
-    names = sorted(os.listdir(venvs)) if os.path.isdir(venvs) else []
-    for name in names:
+    for name in sorted(os.listdir(venvs)) if os.path.isdir(venvs) else []:
         python = os.path.join(venvs, name, "bin", "python")
         if name.startswith("py%d." % major) and os.path.exists(python):
             return python
-    return None
+    import pytest
+    pytest.skip("no Python %d virtualenv under .venvs/ (tools/test creates it)" % major)
 
 
 # --------------------------------------------------------------------------- cachecontrol
@@ -159,12 +163,12 @@ class _ShimResponse(object):
         self.headers = headers
 
 
-def serialized_meta(headers, status=200):
-    """Metadata bytes written by cachecontrol's own Serializer (body kept apart: ``b""``)."""
+def serialized_meta(headers, status=200, body=b""):
+    """Metadata bytes written by cachecontrol's own Serializer (body kept apart by default)."""
     from cachecontrol.serialize import Serializer
     from requests.structures import CaseInsensitiveDict
     return Serializer().dumps(_ShimRequest(CaseInsensitiveDict()),
-                              _ShimResponse(status, CaseInsensitiveDict(headers)), b"")
+                              _ShimResponse(status, CaseInsensitiveDict(headers)), body)
 
 
 def http_date(offset=0):
@@ -173,9 +177,49 @@ def http_date(offset=0):
 
 
 # --------------------------------------------------------------------------- origin servers
-def requests_to(server, path):
-    """How many requests for ``path`` (the path part only) reached ``server``."""
-    return len([r for r in server.requests if r.path == path])
+class Resource(object):
+    """An origin route whose every answer has a new body, with the headers a test sets.
+
+    Args:
+        headers: extra (name, value) pairs, or ``callable(request)`` returning them.
+        size: body length; each answer's bytes differ (numbered), so a test
+            tells a stored body from a fresh one.
+        date: send ``Date: <now>`` first (as real origins do; cachecontrol
+            serves nothing stored without one).
+        status: the status code.
+
+    Attributes: ``calls`` (answers given), ``bodies`` (each body, in order),
+    ``requests`` (each servers.Request).
+    """
+
+    def __init__(self, headers=(("Cache-Control", "max-age=60"),), size=1000, date=True,
+                 status=200):
+        self.headers, self.size, self.date, self.status = headers, size, date, status
+        self.calls = 0
+        self.bodies, self.requests = [], []
+        self.lock = threading.Lock()
+
+    def __call__(self, req):
+        with self.lock:
+            self.calls += 1
+            body = random_bytes(self.size, "%d-%d" % (id(self), self.calls))
+            self.bodies.append(body)
+            self.requests.append(req)
+        extra = self.headers(req) if callable(self.headers) else self.headers
+        head = [("Date", http_date())] if self.date else []
+        head += list(extra) + [("Content-Type", "application/octet-stream")]
+        return self.status, head, body
+
+    def answer(self, n):
+        """The body of the ``n``-th answer (1-based), or None: fewer were given."""
+        return self.bodies[n - 1] if len(self.bodies) >= n else None
+
+
+def add_resource(server, path, **kwargs):
+    """Serve a :class:`Resource` at ``path`` on ``server``; return (url, resource)."""
+    resource = Resource(**kwargs)
+    server.add_route(path, resource)
+    return server.base_url(path), resource
 
 
 def tmp_files(directory):

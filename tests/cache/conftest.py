@@ -1,8 +1,9 @@
 """Fixtures for the httpkit.cache tests: an origin server per test, a real redis-server.
 
 Fixtures:
-  origin          a fresh HTTPTestServer (built-in routes; add your own with
-                  ``origin.add_route(prefix, handler)``), stopped after the test
+  origin          an HTTPTestServer per test module (built-in routes; tests add
+                  their own with ``origin.add_route(prefix, handler)``, each on
+                  a path of its own, and count requests per route)
   cache_dir       an empty temp directory (removed after the test)
   redis_server    session-wide: ``redis://127.0.0.1:PORT/0`` of a redis-server
                   started here (loopback, no persistence, temp dir); skipped only
@@ -27,7 +28,7 @@ REDIS_START_TIMEOUT = 10.0
 REDIS_STOP_TIMEOUT = 5.0
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def origin():
     server = servers.HTTPTestServer().start()
     yield server
