@@ -5,6 +5,11 @@ and ``stream(session, url)`` -> bytes read (64 KiB chunks, data discarded).
 An async adapter is ``run(url, count, concurrency, warm)`` -> seconds: it makes
 ``warm`` requests first (imports, connections), then times ``count`` more, all
 in one event loop / reactor run (Twisted's reactor can't be restarted).
+A cache adapter (``CACHE``) has ``open(ca, directory)`` -> session (its cache,
+if any, in ``directory``), ``fetch(session, url)`` -> (body, hit) and
+``expect_hit``: whether every measured request must be a cache hit. A hit is
+an answer from the store without any network I/O: a 304 revalidation (which
+both httpkit and CacheControl also mark ``from_cache``) is not one.
 An adapter whose library (or httpkit API) is missing raises ``Unavailable``:
 the table then says "n/a", so the suite runs before httpkit's client exists.
 """
@@ -147,6 +152,98 @@ class Httpkit(object):
 
 
 SYNC = [Requests(), Httpx(), Urllib3(), H11Ceiling(), Httpkit()]
+
+
+# --------------------------------------------------------------------------- cache
+class HttpkitCache(object):
+    """httpkit with ``Session(cache=...)``; ``store`` is "file", "memory" or None (no cache)."""
+
+    def __init__(self, name, store):
+        self.name, self.store = name, store
+        self.expect_hit = store is not None
+
+    def open(self, ca, directory):
+        httpkit = _need("httpkit", "Session")
+        self.ca = ca
+        if self.store is None:
+            return httpkit.Session()
+        cache = _need("httpkit.cache", "FileCache", "MemoryCache")
+        store = cache.FileCache(directory) if self.store == "file" else cache.MemoryCache()
+        return httpkit.Session(cache=store)
+
+    def fetch(self, s, url):
+        r = s.get(url, verify=self.ca)
+        return r.content, r.from_cache and r.cache_status == "hit"
+
+
+class _NoLock(object):
+    """Stands in for filelock.FileLock: writes unlocked, like pip's own SafeFileCache."""
+
+    def __init__(self, path):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class RequestsCacheControl(object):
+    """requests + CacheControl with its file cache: pip's stack.
+
+    cachecontrol >= 0.13's ``SeparateBodyFileCache`` (body in its own file, as
+    pip's SafeFileCache and httpkit's FileCache keep it), else 0.12's
+    ``FileCache``. Its default lock needs ``filelock``; without it writes go
+    unlocked (pip's cache takes no lock either). Hits only read, never lock.
+    """
+
+    name = "requests + CacheControl (file)"
+    expect_hit = True
+    note = None
+
+    def open(self, ca, directory):
+        requests = _need("requests")
+        cachecontrol = _need("cachecontrol", "CacheControl")
+        caches = _need("cachecontrol.caches", "FileCache")
+        cls = getattr(caches, "SeparateBodyFileCache", caches.FileCache)
+        try:
+            import filelock  # noqa: F401
+            cache = cls(directory)
+        except ImportError:
+            cache = cls(directory, lock_class=_NoLock)
+            self.note = "%s without filelock (writes unlocked, as pip's)" % cls.__name__
+        s = cachecontrol.CacheControl(requests.Session(), cache=cache,
+                                      adapter_class=_hit_marking_adapter())
+        s.verify = ca
+        return s
+
+    def fetch(self, s, url):
+        r = s.get(url, verify=s.verify)
+        return r.content, r.from_cache and r.hit
+
+
+def _hit_marking_adapter():
+    """CacheControlAdapter that marks responses served with no network I/O (``r.hit``).
+
+    CacheControlAdapter.send builds a stored response with ``from_cache=True``;
+    after a 304 it passes False and sets ``from_cache`` itself.
+    """
+    from cachecontrol.adapter import CacheControlAdapter
+
+    class HitMarking(CacheControlAdapter):
+        def build_response(self, request, response, from_cache=False, *args, **kwargs):
+            resp = super(HitMarking, self).build_response(request, response, from_cache,
+                                                          *args, **kwargs)
+            resp.hit = from_cache
+            return resp
+    return HitMarking
+
+
+CACHE = [HttpkitCache("httpkit + FileCache", "file"),
+         HttpkitCache("httpkit + MemoryCache", "memory"),
+         RequestsCacheControl(),
+         HttpkitCache("httpkit, no cache (network GET)", None)]
 
 
 # --------------------------------------------------------------------------- async

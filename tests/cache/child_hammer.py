@@ -1,6 +1,8 @@
 """Child process for the FileCache concurrency test: write and read ONE key, over and over.
 
-Usage: python child_hammer.py DIRECTORY KEY WORKER START_AT SECONDS BODY_SIZE
+Usage: python child_hammer.py DIRECTORY KEY WORKER START_AT MAX_SECONDS BODY_SIZE WRITES
+
+Runs until it has stored WRITES bodies, or for MAX_SECONDS on a busy machine.
 
 Every write stores one of 64 bodies unique to the worker, all of the same
 length (so the size alone never tells two bodies apart), through the store
@@ -9,12 +11,12 @@ metadata from cachecontrol's Serializer carrying the body's SHA-256 and
 writer (prepared before the race, so writes come fast). Every 7th write is
 discarded half-way. Between writes the worker reads the key two ways:
 
-- three times with ``load()`` + ``_entry.decode`` as the cache flow does it
+- twice with ``load()`` + ``_entry.decode`` as the cache flow does it
   (``_flow._lookup``: the stamp, length and checksum checks that decide a
   miss); every body it would serve as read must carry the headers of its
   own body (SHA-256, length, writer). Every 5th such read is "revalidated":
   ``update()`` with new metadata and the stamp read, as after a 304;
-- once through a real ``Session`` with ``Cache-Control: only-if-cached``
+- every 8th time, through a real ``Session`` with ``Cache-Control: only-if-cached``
   (the key is that URL; nothing goes to the network): a 504 is a miss, an
   error while reading the body is a miss caught late, and every 200 must
   pass the same check (this covers bodies streamed from the file, too).
@@ -36,6 +38,7 @@ from cache_helpers import http_date, serialized_meta
 
 TTL = 3600
 SLOTS = 64
+READS = 2  # fast reads per write
 
 
 def body_for(worker, slot, size):
@@ -141,6 +144,7 @@ def revalidate(store, key, entry, worker, serial, counts):
 def main(argv):
     directory, key = argv[0], argv[1]
     worker, start_at, seconds, size = int(argv[2]), float(argv[3]), float(argv[4]), int(argv[5])
+    enough = int(argv[6])
     store = FileCache(directory)
     session = httpkit.Session(cache=store)
     counts = dict.fromkeys(["writes", "discards", "updates", "hits", "streamed", "misses",
@@ -150,14 +154,15 @@ def main(argv):
     time.sleep(max(0.0, min(start_at - time.time(), 10.0)))  # start together (bounded)
     deadline = time.time() + seconds
     iteration = 0
-    while time.time() < deadline:
+    while time.time() < deadline and counts["writes"] < enough:
         write(store, key, pairs, iteration, counts)
-        for _ in range(3):
+        for _ in range(READS):
             entry = lookup(store, key, counts, mismatches)
             found = counts["hits"] + counts["streamed"]
             if entry is not None and found % 5 == 0:
                 revalidate(store, key, entry, worker, found, counts)
-        serve(session, key, counts, mismatches)
+        if iteration % 8 == 0:  # the slower, end-to-end read: often enough, not too often
+            serve(session, key, counts, mismatches)
         iteration += 1
     session.close()
     counts["mismatches"] = len(mismatches)
