@@ -177,10 +177,13 @@ def discard_body(response):
     stream = response._stream
     if stream is None:
         return
-    try:
-        length = int(response.headers.get("content-length", -1))
-    except ValueError:
-        length = -1
+    if response.status_code in (204, 304) or response.request.method == "HEAD":
+        length = 0  # no body, whatever Content-Length says (RFC 9110 §6.4.1)
+    else:
+        try:
+            length = int(response.headers.get("content-length", -1))
+        except ValueError:
+            length = -1
     if 0 <= length <= DRAIN_LIMIT:
         try:
             yield read_all(response)

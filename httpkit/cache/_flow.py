@@ -254,11 +254,14 @@ def _gateway_timeout(request):
 
 def _revalidated(ctx, request, sent, cache, key, found, not_modified):
     """Flow: merge a 304 into the stored response, store that, and serve it (a 200)."""
-    entry = found.entry = found.entry.with_headers(
-        Headers(_rules.merged_headers(found.entry, not_modified.headers)))
+    old = found.entry
+    entry = found.entry = old.with_headers(
+        Headers(_rules.merged_headers(old, not_modified.headers)))
+    meta = None
     try:
-        view = _rules.vary_view(request.headers, cache.default_accept_encoding)
-        meta, ttl = _rules.updated_meta(cache, key, view, entry, _now())
+        if not _rules.update_is_moot(old, entry, cache.shared):
+            view = _rules.vary_view(request.headers, cache.default_accept_encoding)
+            meta, ttl = _rules.updated_meta(cache, key, view, entry, _now())
     except Exception as exc:  # noqa: BLE001 - see _verdict
         warning("cache: cannot update the entry for %s (%s)", key, exc)
         meta = None

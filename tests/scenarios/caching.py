@@ -125,6 +125,7 @@ def cache_revalidation(adapter, servers):
     for store in _stores(servers):
         origin.reset()
         resource.version = 1
+        connections = origin.connections
         with adapter.session(cache=store) as s:
             assert s.request("GET", url).cache_status == "miss"
             again = s.request("GET", url)
@@ -142,6 +143,8 @@ def cache_revalidation(adapter, servers):
             own = s.request("GET", url, headers={"If-None-Match": '"v2"'})
             assert own.status == 304 and not own.from_cache
         assert _count(origin, "/always") == 2
+        # A 304 has no body, Content-Length or not: its connection is reused.
+        assert origin.connections - connections == 1, origin.connections - connections
 
 
 @scenario
