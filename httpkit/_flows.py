@@ -178,7 +178,7 @@ def discard_body(response):
     if stream is None:
         return
     if response.status_code in (204, 304) or response.request.method == "HEAD":
-        length = 0  # no body, whatever Content-Length says (RFC 9110 §6.4.1)
+        length = 0  # no body, whatever Content-Length says (RFC 9110, section 6.4.1)
     else:
         try:
             length = int(response.headers.get("content-length", -1))
