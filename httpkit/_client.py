@@ -15,6 +15,7 @@ import threading
 import warnings
 
 from . import _auth, _bodies, _decoders, _prepare, _proxies, _redirects
+from ._decoders import supported_encodings
 from .__version__ import __version__
 from ._compat import monotonic
 from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
@@ -25,22 +26,7 @@ from .exceptions import DeadlineExceeded, InsecureRequestWarning
 __all__ = ["BaseSession", "RequestContext", "default_headers", "VerbMethods", "verb_functions"]
 
 def _accept_encoding():
-    codings = ["gzip", "deflate"]
-    try:
-        import brotli  # noqa: F401
-        codings.append("br")
-    except ImportError:
-        try:
-            import brotlicffi  # noqa: F401
-            codings.append("br")
-        except ImportError:
-            pass
-    try:
-        import zstandard  # noqa: F401
-        codings.append("zstd")
-    except ImportError:
-        pass
-    return ", ".join(codings)
+    return ", ".join(supported_encodings())
 
 
 def default_headers():

@@ -200,8 +200,13 @@ def decodable(entry):
     coding = entry.headers.get("content-encoding")
     if not coding:
         return True
-    known = supported_encodings() + ["identity"]
+    if not _DECODABLE:  # once: a failed optional import searches sys.path every time
+        _DECODABLE.append(frozenset(supported_encodings() + ["identity"]))
+    known = _DECODABLE[0]
     return all(c.strip().lower() in known for c in coding.split(",") if c.strip())
+
+
+_DECODABLE = []
 
 
 def merged_headers(entry, fresh_headers):
