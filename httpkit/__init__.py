@@ -12,7 +12,7 @@ from ._models import Headers, PreparedRequest, Response
 from ._pool import Limits
 from ._prepare import Request
 from .exceptions import (
-    ChunkedEncodingError, ConnectionError, ConnectTimeout, ContentDecodingError, DeadlineExceeded,
+    ChunkedEncodingError, ClosedFileError, ConnectionError, ConnectTimeout, ContentDecodingError, DeadlineExceeded,
     DecompressionBombError, HTTPError, IncompleteRead, InsecureRequestWarning, InvalidBodyFraming,
     InvalidHeader,
     InvalidJSONError, InvalidProxyURL, InvalidSchema, InvalidURL, JSONDecodeError, MissingSchema,
@@ -46,6 +46,7 @@ __all__ = [
     "PoolTimeout", "DeadlineExceeded", "URLRequired", "TooManyRedirects", "InvalidURL",
     "MissingSchema", "InvalidSchema", "InvalidProxyURL", "InvalidHeader", "ChunkedEncodingError",
     "IncompleteRead", "InvalidBodyFraming", "ContentDecodingError", "DecompressionBombError", "StreamConsumedError",
-    "ResponseNotRead", "RetryError", "UnrewindableBodyError", "InvalidJSONError",
+    "ResponseNotRead", "RetryError", "UnrewindableBodyError", "ClosedFileError",
+    "InvalidJSONError",
     "JSONDecodeError", "InsecureRequestWarning",
 ]

@@ -9,11 +9,18 @@ Rules (requests' semantics unless noted):
 - ``data=`` bytes go as they are; text is encoded as UTF-8 (like httpx;
   requests/http.client use ISO-8859-1 and fail on anything else); a dict or
   list/tuple of pairs is form-urlencoded like query parameters (lists
-  repeat the key, ``None`` is dropped); a file object is streamed in 64 KiB
-  reads from its current position, with its length from fstat or seek/tell;
-  any other iterable (generators...) has no length and is sent chunked.
+  repeat the key, ``None`` is dropped); any object with ``read`` is streamed
+  in 64 KiB reads from its current position, and any other iterable
+  (generators...) piece by piece. Their length follows requests' super_len
+  (:mod:`httpkit._streams`): when it is known the body goes with a
+  Content-Length and exactly that many bytes, otherwise chunked.
+- ``files=`` with ``data=`` that is not form fields (bytes, text, a file)
+  is a ValueError (requests: "Data must not be a string").
 - The length is None exactly when the core must use chunked encoding; no
   body at all has length 0.
+- A body file closed before sending is a ClosedFileError, raised before the
+  request head is sent. :func:`materialize` turns a multipart body into bytes
+  (what an explicit ``prepare()`` does, as requests reads files there).
 - Replays (redirects, retries) need the body again: bytes and lists replay
   as they are, files (and multipart bodies) seek back to where they were
   when :func:`body_replayer` was called; for one-shot iterators it returns
@@ -24,11 +31,13 @@ from __future__ import absolute_import, division, print_function
 import json as _json
 
 from ._compat import Mapping, binary_type, memoryview_bytes, text_type
-from ._multipart import READ_SIZE, MultipartEncoder, file_size
+from ._multipart import MultipartEncoder
+from ._streams import READ_SIZE, check_open, iter_pieces, read_stream, stream_length
 from ._urls import encode_params
 from .exceptions import InvalidJSONError, UnrewindableBodyError
 
-__all__ = ["encode_body", "body_replayer", "replay_body", "iter_body_chunks", "BodyReplayer"]
+__all__ = ["encode_body", "body_replayer", "replay_body", "iter_body_chunks", "BodyReplayer",
+           "materialize"]
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
@@ -52,6 +61,7 @@ def encode_body(data=None, json=None, files=None):
         InvalidJSONError: ``json`` cannot be serialised (NaN, sets...).
     """
     if files:
+        _check_form_fields(data)
         encoder = MultipartEncoder(data, files)
         return encoder.content_type, encoder, encoder.length
     if not data and json is not None:
@@ -72,13 +82,34 @@ def _encode_data(data):
     if isinstance(data, (Mapping, list, tuple)):
         body = encode_params(data).encode("ascii")
         return FORM_TYPE, body, len(body)
-    if isinstance(data, bytearray):
-        return None, bytes(data), len(data)
-    if hasattr(data, "read"):
-        return None, data, file_size(data)
-    if hasattr(data, "__iter__"):
-        return None, data, None
+    if isinstance(data, (bytearray, memoryview)):
+        body = bytes(data) if isinstance(data, bytearray) else memoryview_bytes(data)
+        return None, body, len(body)
+    if hasattr(data, "read") or hasattr(data, "__iter__"):
+        return None, data, stream_length(data)
     raise TypeError("Cannot send a %s as a request body" % type(data).__name__)
+
+
+def _check_form_fields(data):
+    if data is None or isinstance(data, (Mapping, list, tuple)):
+        return
+    raise ValueError("With files=, data= must be form fields (a dict or a list of "
+                     "(name, value) pairs), not %s: send raw content as a files= part "
+                     "instead" % type(data).__name__)
+
+
+def materialize(body):
+    """Return ``(body, length)`` with a multipart body read into bytes.
+
+    Used by explicit ``prepare()`` (``Request.prepare()``,
+    ``Session.prepare_request()``, ``PreparedRequest.prepare()``): the files
+    are read now, as requests does, so the PreparedRequest can be sent after
+    they are closed. Other bodies are returned as they are.
+    """
+    if isinstance(body, MultipartEncoder):
+        data = b"".join(body)
+        return data, len(data)
+    return body, None
 
 
 def _dump_json(value):
@@ -167,21 +198,30 @@ def _seek(fileobj, position):
         raise UnrewindableBodyError("Cannot rewind the request body: %s" % (exc,))
 
 
-def iter_body_chunks(body, chunk_size=READ_SIZE):
-    """Yield a body as non-empty bytes chunks.
+def iter_body_chunks(body, length=None, chunk_size=READ_SIZE):
+    """Return the chunks of a body: an iterator of non-empty bytes.
+
+    Checked at once (before the caller sends the request head): a closed
+    file raises here, not half-way through the request.
 
     Args:
         body: None, bytes, text, a file object or an iterable of
             bytes/text (what :func:`encode_body` returns).
+        length: the Content-Length announced for a streamed body (None:
+            chunked, read to the end).
         chunk_size: how much to read from a file at a time.
 
-    Yields:
-        bytes: bytes bodies whole, files ``chunk_size`` at a time, iterables
-        piece by piece (text encoded as UTF-8; empty pieces skipped, as an
-        empty chunk would end a chunked body).
+    Returns:
+        An iterator: bytes bodies whole, files ``chunk_size`` at a time,
+        iterables piece by piece (text encoded as UTF-8; empty pieces
+        skipped, as an empty chunk would end a chunked body).
 
     Raises:
-        TypeError: an iterable yields something that is not bytes or text.
+        ClosedFileError: the body is a closed file.
+        TypeError: an iterable yields something that is not bytes or text
+            (while iterating).
+        RequestException: a stream yields more or fewer bytes than
+            ``length`` (while iterating).
     """
     if body is None:
         return iter(())
@@ -189,33 +229,9 @@ def iter_body_chunks(body, chunk_size=READ_SIZE):
         return iter((body,)) if body else iter(())
     if isinstance(body, text_type):
         return iter((body.encode("utf-8"),)) if body else iter(())
+    if isinstance(body, MultipartEncoder):
+        return iter(body)
+    check_open(body)
     if hasattr(body, "read"):
-        return _iter_file(body, chunk_size)
-    return _iter_pieces(body)
-
-
-def _iter_file(fileobj, chunk_size):
-    while True:
-        chunk = fileobj.read(chunk_size)
-        if not chunk:
-            return
-        yield _as_bytes(chunk)
-
-
-def _iter_pieces(iterable):
-    for piece in iterable:
-        if piece:
-            yield _as_bytes(piece)
-
-
-def _as_bytes(piece):
-    if isinstance(piece, binary_type):
-        return piece
-    if isinstance(piece, text_type):
-        return piece.encode("utf-8")
-    if isinstance(piece, bytearray):
-        return bytes(piece)
-    if isinstance(piece, memoryview):
-        return memoryview_bytes(piece)
-    raise TypeError("A request body iterable yielded %s, not bytes or str"
-                    % type(piece).__name__)
+        return read_stream(body, length, chunk_size)
+    return iter_pieces(body, length)

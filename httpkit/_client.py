@@ -36,6 +36,13 @@ def default_headers():
                     ("Accept", "*/*")])
 
 
+class NotPreparedError(ValueError, TypeError):
+    """``Session.send()`` got something that is not a PreparedRequest.
+
+    A ValueError as in requests, and a TypeError as httpkit raised before.
+    """
+
+
 class BaseSession(object):
     """Settings and state shared by the blocking, asyncio and Twisted Sessions.
 
@@ -136,8 +143,10 @@ class BaseSession(object):
         per hop, and the caller's PreparedRequest must stay as it was, to be sent again.
         """
         if not isinstance(request, PreparedRequest):
-            raise TypeError("send() takes a PreparedRequest (from Request.prepare() or "
-                            "Session.prepare_request()), not %r" % (request,))
+            raise NotPreparedError(
+                "You can only send PreparedRequests, not %r: prepare it first with "
+                "session.prepare_request(request) (Session headers and params merged in) "
+                "or request.prepare()" % (request,))
         options = _Options(self, timeout, allow_redirects, proxies, request.hooks, stream,
                            verify, cert, request.auth, request.cookies)
         options.url_auth = request._url_auth
@@ -360,7 +369,8 @@ class RequestContext(object):
 
     # ---- bodies
     def body_chunks(self, request):
-        return _bodies.iter_body_chunks(request.body)
+        """The body's chunks (a closed body file raises ClosedFileError now)."""
+        return _bodies.iter_body_chunks(request.body, request.body_length)
 
     def can_rewind(self, request):
         return request.body is None or isinstance(request.body, bytes) \

@@ -22,9 +22,9 @@ from ._log import debug, describe_tls
 from ._strict_h11 import client_connection
 from ._models import Headers, Response
 from ._ops import Checkout, Connect
-from .exceptions import ConnectionError, ProxyError, RemoteProtocolError
+from .exceptions import ConnectionError, InvalidSchema, ProxyError, RemoteProtocolError
 
-__all__ = ["send_single", "BodyStream", "BodyPieces", "IDEMPOTENT_METHODS"]
+__all__ = ["send_single", "require_http", "BodyStream", "BodyPieces", "IDEMPOTENT_METHODS"]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
 _NO_BODY_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE", "TRACE", "CONNECT"))
@@ -38,8 +38,24 @@ def pool_key(url, proxy, tls_context, proxy_tls_context):
             None if proxy_tls_context is None else id(proxy_tls_context))
 
 
+def require_http(request):
+    """Raise InvalidSchema unless ``request`` is an http or https URL.
+
+    The one place that refuses other schemes: they prepare fine (as in
+    requests), only sending them over the network fails.
+    """
+    url = request.parsed_url
+    if not url.is_http:
+        text = str(url)
+        looks_like_host = text.partition(":")[2][:1].isdigit()  # "localhost:3128"
+        hint = ": perhaps you meant http://%s?" % (text,) if looks_like_host else ""
+        raise InvalidSchema("No connection adapters were found for %r (httpkit sends "
+                            "http:// and https:// URLs)%s" % (text, hint), request=request)
+
+
 def send_single(ctx, request):
     """Flow: send ``request`` once and return the Response with its body unread."""
+    require_http(request)
     url = request.parsed_url
     proxy = ctx.proxy_for(url)
     tls_context = ctx.tls_context() if url.scheme == "https" else None
@@ -147,6 +163,8 @@ def wire_headers(request, proxy):
     url = request.parsed_url
     out = [(b"Host", to_bytes(url.host_header))]
     for _, name, value in request.headers._items:
+        if value is None:  # set to None: "do not send" (requests)
+            continue
         if name.lower() != "host":
             out.append((to_bytes(name), to_bytes(value)))
         else:
@@ -175,9 +193,10 @@ def exchange(ctx, conn, request, proxy):
         yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
                                       write_timeout, body if body is not None else b"")
     else:
+        chunks = ctx.body_chunks(request)  # before the head: a closed file raises here
         yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
                                       write_timeout)
-        for chunk in ctx.body_chunks(request):
+        for chunk in chunks:
             yield _conn.send_body_chunk(conn, chunk, ctx.timeout_for("write"))
         yield _conn.send_end_of_body(conn, write_timeout)
     event = yield read_response_head(ctx, conn)

@@ -19,26 +19,56 @@ from .exceptions import HTTPError, InvalidHeader, JSONDecodeError, ResponseNotRe
 
 __all__ = ["Headers", "PreparedRequest", "Response"]
 
-_BAD_VALUE = re.compile(r"[\r\n\x00]")
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# Every check is anchored with \A and \Z: "$" also matches before a final "\n".
+_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_NOT_LATIN1 = re.compile(u"[^\x00-\xff]")
+_TOKEN = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 
 
 def check_header(name, value):
-    """Return ``(name, value)`` as native str, or raise InvalidHeader."""
+    """Return ``(name, value)`` as native str, or raise InvalidHeader.
+
+    Raises:
+        InvalidHeader: the name is not an RFC 9110 token, or the value is not
+            str/bytes, starts with whitespace, or holds CR, LF, NUL or another
+            control character (a tab inside is allowed); the message names
+            the header.
+    """
     if not isinstance(name, str):
-        name = to_str(name)
+        if not isinstance(name, (text_type, binary_type)):
+            raise InvalidHeader("Header name %r must be str or bytes, not %s"
+                                % (name, type(name).__name__))
+        name = _native(name, "header name %r" % (name,))
     if not isinstance(value, str):
         if isinstance(value, (text_type, binary_type)):
-            value = to_str(value, "latin-1") if isinstance(value, binary_type) else \
-                to_str(value.encode("latin-1") if str is bytes else value)
+            value = _native(value, "value of header %r" % (name,))
         else:
             raise InvalidHeader("Header %r value must be str or bytes, not %s"
                                 % (name, type(value).__name__))
     if not _TOKEN.match(name):
-        raise InvalidHeader("Invalid header name %r" % (name,))
+        raise InvalidHeader("Invalid header name %r: only letters, digits and "
+                            "!#$%%&'*+-.^_`|~ are allowed" % (name,))
     if _BAD_VALUE.search(value):
-        raise InvalidHeader("Invalid header value for %r: CR, LF and NUL are not allowed" % (name,))
-    return name, value.strip(" \t")
+        raise InvalidHeader("Invalid header value for %r: CR, LF, NUL and other control "
+                            "characters are not allowed" % (name,))
+    if value[:1] in (" ", "\t"):
+        # requests refuses it too: a leading space or tab reads as a folded line.
+        raise InvalidHeader("Invalid header value for %r: leading whitespace is not "
+                            "allowed" % (name,))
+    if _NOT_LATIN1.search(value):
+        raise InvalidHeader("Invalid value of header %r: only Latin-1 characters can be "
+                            "sent" % (name,))
+    return name, value.rstrip(" \t")
+
+
+def _native(value, what):
+    # Header text must be Latin-1 on the wire (RFC 9110 section 5.5: obs-text).
+    try:
+        if isinstance(value, binary_type):
+            return to_str(value, "latin-1")
+        return to_str(value.encode("latin-1")) if str is bytes else value
+    except UnicodeError:
+        raise InvalidHeader("Invalid %s: only Latin-1 characters can be sent" % (what,))
 
 
 class Headers(MutableMapping):
@@ -83,7 +113,12 @@ class Headers(MutableMapping):
         return values[0] if len(values) == 1 else ", ".join(values)
 
     def __setitem__(self, key, value):
-        name, value = check_header(key, value)
+        if value is None:
+            # requests: a None value means "do not send this header" (a Session's
+            # default User-Agent...); kept so that it hides the default, never sent.
+            name, value = check_header(key, "")[0], None
+        else:
+            name, value = check_header(key, value)
         lower = name.lower()
         for i, item in enumerate(self._items):
             if item[0] == lower:
@@ -171,15 +206,19 @@ class PreparedRequest(object):
     an iterable of bytes (sent chunked when its length is unknown). ``auth``,
     ``cookies`` and ``hooks`` are the ones given for this request; they are
     applied when it is sent, hop by hop, on top of the Session's.
+
+    As in requests, ``PreparedRequest()`` may be built empty and filled by
+    :meth:`prepare` (or its ``prepare_*`` steps).
     """
 
     __slots__ = ("method", "parsed_url", "headers", "body", "body_length", "_body_start",
                  "hooks", "auth", "cookies", "_url_auth")
 
-    def __init__(self, method, url, headers=None, body=None, body_length=None, hooks=None):
+    def __init__(self, method=None, url=None, headers=None, body=None, body_length=None,
+                 hooks=None):
         from ._urls import URL
-        self.method = to_str(method).upper()
-        self.parsed_url = url if isinstance(url, URL) else URL.parse(url)
+        self.method = None if method is None else to_str(method).upper()
+        self.parsed_url = url if isinstance(url, URL) or url is None else URL.parse(url)
         self.headers = headers if isinstance(headers, Headers) else Headers(headers)
         self.body = body
         self.body_length = body_length
@@ -187,9 +226,56 @@ class PreparedRequest(object):
         self.hooks = hooks or {}
         self.auth = self.cookies = self._url_auth = None
 
+    def prepare(self, method=None, url=None, headers=None, files=None, data=None, params=None,
+                auth=None, cookies=None, hooks=None, json=None):
+        """Fill this request from requests' ``Request`` arguments.
+
+        Files are read now (as requests does); auth, cookies and hooks are
+        kept and applied when the request is sent.
+
+        Raises:
+            InvalidURL, MissingSchema, InvalidHeader: bad input.
+            ValueError: ``files=`` with ``data=`` that is not form fields.
+        """
+        from ._prepare import fill
+        fill(self, method=method, url=url, headers=headers, files=files, data=data,
+             params=params, auth=auth, cookies=cookies, hooks=hooks, json=json)
+
+    def prepare_method(self, method):
+        """Set the method (upper-cased)."""
+        from ._prepare import prepare_method
+        prepare_method(self, method)
+
+    def prepare_url(self, url, params=None):
+        """Set the URL, with ``params`` appended to its query."""
+        from ._prepare import prepare_url
+        prepare_url(self, url, params)
+
+    def prepare_headers(self, headers):
+        """Set the headers (a None value is left out)."""
+        from ._prepare import prepare_headers
+        prepare_headers(self, headers)
+
+    def prepare_body(self, data, files, json=None):
+        """Set the body and its framing headers (after :meth:`prepare_headers`)."""
+        from ._prepare import prepare_body
+        prepare_body(self, data, files, json, True)
+
+    def prepare_auth(self, auth, url=""):
+        """Keep ``auth`` for this request (applied when it is sent, per hop)."""
+        self.auth = auth
+
+    def prepare_cookies(self, cookies):
+        """Keep ``cookies`` for this request (the Cookie header is made when it is sent)."""
+        self.cookies = cookies
+
+    def prepare_hooks(self, hooks):
+        """Set this request's hooks (``{"response": [callables]}``)."""
+        self.hooks = dict(hooks or {})
+
     @property
     def url(self):
-        return str(self.parsed_url)
+        return None if self.parsed_url is None else str(self.parsed_url)
 
     @url.setter
     def url(self, value):

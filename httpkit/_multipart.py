@@ -11,12 +11,16 @@ Rules:
 - The filename defaults to the basename of ``fileobj.name``, else the field
   name (requests). The part's Content-Type is the given one, else guessed
   by :mod:`mimetypes`, else ``application/octet-stream``.
+- A file whose content is ``None`` (``{"f": None}``, ``("a.txt", None)``) is
+  left out, as requests does.
 - Names and filenames are UTF-8 inside ``"..."`` with ``"``, CR and LF
   escaped as ``%22``, ``%0D``, ``%0A`` (the HTML5 rule browsers follow).
 - Files are never read whole: iteration reads 64 KiB at a time from the
   position the file was at when the encoder was made. ``length`` is exact
-  when every part's size is known (bytes, or binary files whose size
-  fstat/seek can tell), else None and the body is sent chunked.
+  when every part's size is known (:func:`httpkit._streams.stream_length`:
+  bytes, files whose size fstat/seek can tell, seekable text files measured
+  as UTF-8), else None and the body is sent chunked.
+- Iterating with a closed file part raises ClosedFileError before any byte.
 - :meth:`MultipartEncoder.rewind` seeks every file back for a replay.
 """
 from __future__ import absolute_import, division, print_function
@@ -27,14 +31,14 @@ import os
 import re
 
 from ._compat import PY2, Mapping, binary_type, text_type, to_bytes
-from .exceptions import RequestException, UnrewindableBodyError
+from ._streams import READ_SIZE, check_open, read_stream, stream_length
+from .exceptions import UnrewindableBodyError
 
 __all__ = ["MultipartEncoder"]
 
-READ_SIZE = 64 * 1024
 _ESCAPES = {b'"': b"%22", b"\r": b"%0D", b"\n": b"%0A"}
 _TO_ESCAPE = re.compile(b'["\r\n]')
-_BOUNDARY = re.compile(r"^[0-9A-Za-z'()+_,./:=?-]{1,70}$")
+_BOUNDARY = re.compile(r"\A[0-9A-Za-z'()+_,./:=?-]{1,70}\Z")
 
 
 class MultipartEncoder(object):
@@ -66,12 +70,16 @@ class MultipartEncoder(object):
         self.content_type = "multipart/form-data; boundary=%s" % self.boundary
         self._dash = b"--" + boundary.encode("ascii")
         self._parts = ([self._field_part(n, v) for n, v in _field_items(fields)]
-                       + [self._file_part(n, v) for n, v in _pairs(files)])
+                       + [self._file_part(n, v) for n, v in _pairs(files)
+                          if _file_content(v) is not None])
         self._iterated = False
         self.length = self._total_length()
 
     def __iter__(self):
         """Yield the body as bytes chunks (files read 64 KiB at a time)."""
+        for _, body, _, _ in self._parts:
+            if hasattr(body, "read"):
+                check_open(body, "multipart file")
         if self._iterated:
             self.rewind()
         self._iterated = True
@@ -107,7 +115,7 @@ class MultipartEncoder(object):
                 "application/octet-stream"
         head = self._head(name, filename, content_type, headers)
         if hasattr(content, "read"):
-            size, start = file_size(content), _tell(content)
+            size, start = stream_length(content), _tell(content)
             return (head, content, size, start)
         data = _field_bytes(content)
         return (head, data, len(data), None)
@@ -137,7 +145,7 @@ class MultipartEncoder(object):
             pending += head
             if hasattr(body, "read"):
                 yield pending
-                for chunk in _read_file(body, size):
+                for chunk in read_stream(body, size):
                     yield chunk
                 pending = b"\r\n"
             else:
@@ -149,48 +157,9 @@ class MultipartEncoder(object):
         yield pending + self._dash + b"--\r\n"
 
 
-def _read_file(fileobj, size):
-    # Exactly ``size`` bytes when the length was promised, else until EOF.
-    remaining = size
-    while remaining is None or remaining > 0:
-        want = READ_SIZE if remaining is None else min(READ_SIZE, remaining)
-        chunk = fileobj.read(want)
-        if not chunk:
-            break
-        if isinstance(chunk, text_type):
-            chunk = chunk.encode("utf-8")
-        if remaining is not None:
-            remaining -= len(chunk)
-        yield chunk
-    if remaining:
-        raise RequestException("File %r ended %d bytes short of the size announced in "
-                               "Content-Length (was it changed while sending?)"
-                               % (getattr(fileobj, "name", fileobj), remaining))
-
-
 def file_size(fileobj):
-    """Return how many bytes remain to be read from a binary file, or None.
-
-    Args:
-        fileobj: an object with ``read``.
-
-    Returns:
-        The remaining size from ``fstat`` (regular files) or seek/tell,
-        measured from the current position; None for text-mode files (their
-        byte length is unknown until encoded) and unseekable streams.
-    """
-    try:
-        if isinstance(fileobj.read(0), text_type):
-            return None
-    except Exception:
-        return None
-    start = _tell(fileobj)
-    if start is None:
-        return None
-    size = _fstat_size(fileobj)
-    if size is None:
-        size = _seek_size(fileobj, start)
-    return None if size is None else max(size - start, 0)
+    """Return how many bytes remain in ``fileobj`` (see :func:`httpkit._streams.stream_length`)."""
+    return stream_length(fileobj)
 
 
 def _tell(fileobj):
@@ -198,26 +167,6 @@ def _tell(fileobj):
         return fileobj.tell()
     except (AttributeError, IOError, OSError, ValueError):
         return None
-
-
-def _fstat_size(fileobj):
-    import stat
-    try:
-        st = os.fstat(fileobj.fileno())
-    except (AttributeError, IOError, OSError, ValueError):
-        return None
-    # Pipes and sockets report st_size 0: only regular files are trusted.
-    return st.st_size if stat.S_ISREG(st.st_mode) else None
-
-
-def _seek_size(fileobj, start):
-    try:
-        fileobj.seek(0, 2)
-        end = fileobj.tell()
-        fileobj.seek(start)
-    except (AttributeError, IOError, OSError, ValueError):
-        return None
-    return end
 
 
 def _pairs(items):
@@ -244,6 +193,12 @@ def _field_bytes(value):
     if not isinstance(value, text_type):
         value = text_type(value)
     return value.encode("utf-8")
+
+
+def _file_content(value):
+    if isinstance(value, (tuple, list)):
+        return value[1] if len(value) > 1 else b""  # ("name.txt",): an empty file
+    return value
 
 
 def _file_tuple(name, value):

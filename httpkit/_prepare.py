@@ -13,20 +13,24 @@ Rules:
 from __future__ import absolute_import, division, print_function
 
 from . import _bodies
+from ._compat import to_str
 from ._models import Headers, PreparedRequest
 
-__all__ = ["Request", "prepare"]
+__all__ = ["Request", "prepare", "fill"]
 
 _BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
 
 
 def prepare(method, url, params=None, data=None, json=None, files=None, headers=None,
-            base_headers=None, base_params=None):
+            base_headers=None, base_params=None, materialize=False):
     """Build the PreparedRequest for a call.
 
     Args:
         method, url, params, data, json, files, headers: as in ``requests.request``.
         base_headers, base_params: a Session's, merged under the call's.
+        materialize: read a multipart body (``files=``) into bytes now, as an
+            explicit ``prepare()`` does (requests reads files there); calls
+            that send at once stream it instead.
 
     Returns:
         The PreparedRequest; credentials found in the URL are on its
@@ -34,19 +38,68 @@ def prepare(method, url, params=None, data=None, json=None, files=None, headers=
 
     Raises:
         InvalidURL, MissingSchema, InvalidHeader...: before anything is sent.
+        ValueError: ``files=`` with ``data=`` that is not form fields.
+    """
+    request = PreparedRequest()
+    prepare_method(request, method)
+    prepare_url(request, url, params, base_params)
+    prepare_headers(request, headers, base_headers)
+    prepare_body(request, data, files, json, materialize)
+    return request
+
+
+def fill(request, method=None, url=None, headers=None, files=None, data=None, params=None,
+         auth=None, cookies=None, hooks=None, json=None):
+    """Fill ``request`` from requests' ``PreparedRequest.prepare()`` arguments.
+
+    Files are read now (see :func:`prepare`'s ``materialize``); auth and
+    cookies are kept on the request and applied when it is sent.
+    """
+    prepare_method(request, method)
+    prepare_url(request, url, params)
+    prepare_headers(request, headers)
+    prepare_body(request, data, files, json, True)
+    request.auth, request.cookies = auth, cookies
+    request.hooks = dict(hooks or {})
+    return request
+
+
+def prepare_method(request, method):
+    """Set the method, upper-cased (None stays None, as in requests)."""
+    request.method = None if method is None else to_str(method).upper()
+
+
+def prepare_url(request, url, params=None, base_params=None):
+    """Parse and set the URL with ``params`` (and a Session's) appended.
+
+    Credentials in the URL are moved to ``request._url_auth``.
     """
     from ._urls import URL
+    if url is None:
+        raise _url_required()
     parsed = URL.parse(url)
-    url_auth = None
+    request._url_auth = None
     if parsed.username is not None:
         # requests: credentials in the URL are Basic auth (never sent or shown as is)
-        url_auth = (parsed.username, parsed.password or "")
+        request._url_auth = (parsed.username, parsed.password or "")
         parsed = parsed.without_auth()
-    parsed = _with_params(parsed, base_params, params)
-    request = PreparedRequest(method, parsed, _merge_headers(base_headers, headers))
-    request._url_auth = url_auth
-    _attach_body(request, data, json, files)
-    return request
+    request.parsed_url = _with_params(parsed, base_params, params)
+
+
+def _url_required():
+    from .exceptions import MissingSchema  # what requests raises for url=None
+    return MissingSchema("Invalid URL None: no URL supplied (e.g. Request('GET', "
+                         "'https://example.com/'))")
+
+
+def prepare_headers(request, headers, base_headers=None):
+    """Set the headers: ``headers`` over ``base_headers``; a None value means "not sent"."""
+    request.headers = _merge_headers(base_headers, headers)
+
+
+def prepare_body(request, data, files, json=None, materialize=False):
+    """Set the body and its Content-Type / Content-Length / Transfer-Encoding headers."""
+    _attach_body(request, data, json, files, materialize)
 
 
 def _with_params(parsed, base_params, params):
@@ -63,7 +116,11 @@ def _with_params(parsed, base_params, params):
 
 
 def _merge_headers(base, headers):
-    merged = base.copy() if base is not None else Headers()
+    # A None value (``session.headers["User-Agent"] = None``) means: do not send it.
+    if isinstance(base, Headers):
+        merged = Headers(_trusted=[list(it) for it in base._items if it[2] is not None])
+    else:  # None, or a plain dict assigned to session.headers
+        merged = Headers((k, v) for k, v in (base or {}).items() if v is not None)
     if headers:
         for name, value in (headers.items() if hasattr(headers, "items") else headers):
             if value is None:
@@ -73,12 +130,14 @@ def _merge_headers(base, headers):
     return merged
 
 
-def _attach_body(request, data, json, files):
+def _attach_body(request, data, json, files, materialize=False):
     if data is None and json is None and not files:
         if request.method in _BODY_METHODS:
             request.headers["Content-Length"] = "0"
         return
     content_type, body, length = _bodies.encode_body(data=data, json=json, files=files)
+    if materialize and files:
+        body, length = _bodies.materialize(body)
     if content_type and "content-type" not in request.headers:
         request.headers["Content-Type"] = content_type
     if body is None:
@@ -125,13 +184,20 @@ class Request(object):
 
         Without arguments it holds only what this Request says (no Session
         defaults such as User-Agent); ``Session.prepare_request`` passes the
-        Session's headers and params.
+        Session's headers and params. Files given as ``files=`` are read
+        now (as requests does), so the result can be sent after they are
+        closed; a ``data=`` file is streamed when the request is sent.
+
+        Raises:
+            ValueError: no method or URL; ``files=`` with raw ``data=``.
+            InvalidURL, MissingSchema, InvalidHeader: bad input.
         """
         if self.method is None or self.url is None:
             raise ValueError("a Request needs a method and a URL before prepare()")
         prepared = prepare(self.method, self.url, params=self.params, data=self.data,
                            json=self.json, files=self.files, headers=self.headers,
-                           base_headers=base_headers, base_params=base_params)
+                           base_headers=base_headers, base_params=base_params,
+                           materialize=True)
         prepared.auth, prepared.cookies = self.auth, self.cookies
         prepared.hooks = dict(self.hooks or {})
         return prepared

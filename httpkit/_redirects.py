@@ -26,7 +26,7 @@ import re
 
 from ._compat import PY2, binary_type, text_type
 from ._models import PreparedRequest
-from .exceptions import InvalidURL, TooManyRedirects, UnrewindableBodyError
+from .exceptions import InvalidSchema, InvalidURL, TooManyRedirects, UnrewindableBodyError
 
 __all__ = ["DEFAULT_MAX_REDIRECTS", "REDIRECT_STATUSES", "is_redirect", "redirect_location",
            "redirect_method", "should_strip_auth", "redirect_request", "check_redirect_count"]
@@ -98,10 +98,14 @@ def _resolve(request, response, location):
         raise InvalidURL("Redirect Location %r contains control characters" % (location,),
                          request=request, response=response)
     try:
-        return request.parsed_url.join(location)
+        url = request.parsed_url.join(location)
     except InvalidURL as exc:
         raise type(exc)("Redirect to an invalid Location %r: %s" % (location, exc),
                         request=request, response=response)
+    if not url.is_http:  # any scheme parses; a redirect may only lead to http(s)
+        raise InvalidSchema("Redirect to a Location that is not http(s): %r" % (location,),
+                            request=request, response=response)
+    return url
 
 
 def _replay_body(request, new_request, rewind_body):

@@ -7,7 +7,15 @@ Rules:
   :func:`httpkit.tls._hostname.parse_host` (UTS 46), so the Host header, SNI
   and certificate checks all see the same A-label.
 - Anything that could smuggle bytes onto the wire (CR, LF, NUL, other
-  controls, spaces in the host) raises InvalidURL before a byte is sent.
+  controls, spaces in the host) raises InvalidURL before a byte is sent; so
+  does a host name that DNS cannot carry (an empty label as in
+  ``http://.example.com``, ``*``, labels over 63 characters).
+- Any scheme parses, as in requests: a URL whose scheme does not start with
+  "http" (``mailto:``, ``data:``, ``localhost:3128``) is kept exactly as
+  given; other ``http*`` schemes (``http+unix://%2Fsocket/path``) are split
+  and requoted but their host is not interpreted. Only http and https URLs
+  have ``is_http`` set; sending any other is InvalidSchema (in
+  :func:`httpkit._exchange.send_single`), not parsing it.
 - Query parameters are encoded like requests: lists repeat the key, ``None``
   values are dropped, bytes and text both accepted.
 """
@@ -16,7 +24,7 @@ from __future__ import absolute_import, division, print_function
 import re
 
 from ._compat import Mapping, binary_type, string_types, text_type, to_str, urlencode, urljoin
-from .exceptions import InvalidSchema, InvalidURL, MissingSchema
+from .exceptions import InvalidURL, MissingSchema
 from .tls._hostname import InvalidHostname, parse_host
 
 __all__ = ["URL", "encode_params", "DEFAULT_PORTS"]
@@ -25,20 +33,23 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _PARSED = {}
 _PARSED_MAX = 512
 _CONTROL = re.compile(u"[\x00-\x1f\x7f]")
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_SCHEME = re.compile(r"\A[a-zA-Z][a-zA-Z0-9+.-]*:")
+# What DNS can carry (RFC 1123 labels, plus "_" which real names use); A-labels too.
+_DNS_NAME = re.compile(r"\A[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*\Z")
 
 
 class URL(object):
-    """An absolute http(s) URL, validated and normalised.
+    """An absolute URL; http(s) ones validated and normalised.
 
     Attributes: ``scheme`` (lower case), ``host`` (A-label or IP literal, no
     brackets), ``port`` (explicit or default), ``path``, ``query`` (or
     ``None``), ``fragment`` (or ``None``), ``username``/``password`` (or
-    ``None``, percent-decoded).
+    ``None``, percent-decoded), ``is_http`` (False for other schemes, which
+    are kept as given: see the module docstring).
     """
 
     __slots__ = ("scheme", "host", "port", "path", "query", "fragment",
-                 "username", "password", "is_ip", "_explicit_port", "_str")
+                 "username", "password", "is_ip", "is_http", "_explicit_port", "_str")
 
     def __init__(self, url):
         if isinstance(url, URL):
@@ -50,6 +61,9 @@ class URL(object):
         url = text_type(url).strip()
         if _CONTROL.search(url):
             raise InvalidURL("URL contains control characters (CR, LF, NUL...): %r" % (url,))
+        if u":" in url and not url.lower().startswith(u"http"):
+            self._keep(url)  # requests leaves such URLs alone
+            return
         if not _SCHEME.match(url):
             raise MissingSchema("No scheme supplied in %r: perhaps you meant https://%s?"
                                 % (url, url))
@@ -70,22 +84,28 @@ class URL(object):
             _PARSED[url] = cached
         return cached
 
+    def _keep(self, url):
+        self.scheme = str(url.partition(u":")[0].lower())
+        self.host, self.port, self.path, self.query, self.fragment = "", None, "", None, None
+        self.username = self.password = self._explicit_port = None
+        self.is_ip = self.is_http = False
+        self._str = to_str(url.encode("utf-8")) if str is bytes else url
+
     def _parse(self, url):
         scheme, netloc, path, query, fragment = _split(url)
-        if scheme not in DEFAULT_PORTS:
-            raise InvalidSchema("No connection adapters were found for %r "
-                                "(httpkit speaks http and https)" % (url,))
         if netloc is None:
             raise InvalidURL("Invalid URL %r: expected %s://host" % (url, scheme))
         userinfo, _, hostport = netloc.rpartition("@")
-        host, port = _split_hostport(url, hostport)
-        try:
-            self.host, self.is_ip = parse_host(host)
-        except (InvalidHostname, UnicodeError) as exc:
-            raise InvalidURL("Invalid URL %r: %s" % (url, exc))
         self.scheme = str(scheme)
+        self.is_http = scheme in DEFAULT_PORTS
+        if self.is_http:
+            host, port = _split_hostport(url, hostport)
+            self.host, self.is_ip = _parse_host(url, host)
+        else:  # http+unix://%2Fpath... : the host is the transport's business
+            host, port, self.is_ip = _requote(hostport), None, False
+            self.host = host
         self._explicit_port = port
-        self.port = port or DEFAULT_PORTS[scheme]
+        self.port = port or DEFAULT_PORTS.get(scheme)
         self.path = _requote(path or u"/")
         self.query = None if query is None else _requote(query)
         self.fragment = None if fragment is None else _requote(fragment)
@@ -101,6 +121,8 @@ class URL(object):
     @property
     def host_header(self):
         """The Host header value: host plus the port when it is not the default."""
+        if not self.is_http:
+            return self.host
         host = "[%s]" % self.host if ":" in self.host else self.host
         if self.port != DEFAULT_PORTS[self.scheme]:
             return "%s:%d" % (host, self.port)
@@ -172,8 +194,8 @@ class URL(object):
     def with_params(self, params):
         """Return a copy with ``params`` appended to the query (requests semantics)."""
         encoded = encode_params(params)
-        if not encoded:
-            return self
+        if not encoded or (not self.is_http and not self.host):
+            return self  # requests: no params on mailto:, data:...
         copy = URL(self)
         copy.query = encoded if not copy.query else copy.query + "&" + encoded
         copy._str = None
@@ -193,6 +215,17 @@ def _split(url):
     netloc, path = (rest, u"") if slash < 0 else (rest[:slash], rest[slash:])
     return (scheme.lower(), netloc, path, query if qmark else None,
             fragment if hashmark else None)
+
+
+def _parse_host(url, host):
+    try:
+        name, is_ip = parse_host(host)
+    except (InvalidHostname, UnicodeError) as exc:
+        raise InvalidURL("Invalid URL %r: %s" % (url, exc))
+    if not is_ip and (len(name) > 253 or not _DNS_NAME.match(name)):
+        raise InvalidURL("Invalid URL %r: invalid host name %r (empty label, or a "
+                         "character DNS names cannot have)" % (url, host))
+    return name, is_ip
 
 
 def _split_hostport(url, hostport):
@@ -217,11 +250,19 @@ _SAFE = "!#$%&'()*+,/:;=?@[]~"
 _NEEDS_QUOTING = re.compile(u"[^A-Za-z0-9\\-._~!#$%&'()*+,/:;=?@\\[\\]]")
 
 
+_ESCAPED_UNRESERVED = re.compile(u"%(4[1-9A-Fa-f]|5[0-9Aa]|6[1-9A-Fa-f]|7[0-9Aa]|3[0-9]"
+                                 u"|2[DEde]|5[Ff]|7[Ee])")
+
+
 def _requote(part):
     """Percent-encode what may not appear raw (spaces, non-ASCII as UTF-8).
 
-    Existing %XX escapes are kept as they are.
+    Existing %XX escapes are kept as they are, except those of unreserved
+    characters (``%7E`` -> ``~``), which RFC 3986 section 6.2.2.2 says to
+    decode (requests does too).
     """
+    if u"%" in part:
+        part = _ESCAPED_UNRESERVED.sub(lambda m: chr(int(m.group(1), 16)), part)
     if not _NEEDS_QUOTING.search(part):
         return str(part)
     from ._compat import quote

@@ -33,6 +33,7 @@
     ├── ResponseNotRead                async/Twisted: read the body before .content
     ├── RetryError                     retries exhausted on a status
     ├── UnrewindableBodyError
+    ├── ClosedFileError (also ValueError)   a body file closed before the request was sent
     └── InvalidJSONError
         └── JSONDecodeError (also ValueError)
 
@@ -169,6 +170,10 @@ class RetryError(RequestException):
 
 class UnrewindableBodyError(RequestException):
     """The request body cannot be replayed (redirect or retry needs it again)."""
+
+
+class ClosedFileError(RequestException, ValueError):
+    """A request body file (``data=`` or a multipart part) was closed before it was sent."""
 
 
 class InvalidJSONError(RequestException):

@@ -103,8 +103,12 @@ def test_pipe_has_unknown_length():
         os.close(write_fd)
 
 
-def test_text_file_has_unknown_length():
-    assert encode_body(data=io.StringIO(u"é"))[2] is None
+def test_text_file_length_is_its_utf8_size():
+    text = io.StringIO(u"xé€")
+    text.read(1)
+    assert encode_body(data=text)[2] == 5
+    assert text.tell() == 1  # measured, then put back
+    assert b"".join(iter_body_chunks(text, 5)) == u"é€".encode("utf-8")
 
 
 def test_generator_has_unknown_length():

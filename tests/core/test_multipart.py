@@ -142,15 +142,16 @@ def test_empty():
     assert enc.length == 7
 
 
-def test_length_unknown_for_unseekable_and_text_files():
+def test_length_unknown_for_unseekable_files_known_for_text_files():
     class Pipe(object):
         def read(self, n=-1):
             return b""
     assert MultipartEncoder(files={"p": Pipe()}).length is None
-    text = io.StringIO(u"text mode")
+    text = io.StringIO(u"text mode \u20ac")
     enc = MultipartEncoder(files={"t": ("t.txt", text)})
-    assert enc.length is None
-    assert parse(enc)[0][3] == b"text mode"
+    assert enc.length is not None
+    assert parse(enc)[0][3] == u"text mode \u20ac".encode("utf-8")
+    assert len(b"".join(enc)) == enc.length
 
 
 def test_file_read_from_current_position_and_rewind():
@@ -198,7 +199,7 @@ def test_file_size_helper():
     fileobj.seek(4)
     assert file_size(fileobj) == 6
     assert fileobj.tell() == 4
-    assert file_size(io.StringIO(u"abc")) is None
+    assert file_size(io.StringIO(u"ab\u00e9")) == 4
 
 
 def max_rss():

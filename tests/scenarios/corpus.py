@@ -971,7 +971,7 @@ def invalid_urls_and_headers_send_nothing(adapter, servers):
                 ("GET", base + "/a b\nc", "InvalidURL"),
                 ("GET", base + "/nul\x00", "InvalidURL"),
                 ("GET", "http://exa mple.com/", "InvalidURL"),
-                ("GET", "127.0.0.1:%d/get" % server.port, "MissingSchema"),
+                ("GET", "127.0.0.1:%d/get" % server.port, "InvalidSchema"),  # as requests
                 ("GET", "ftp://127.0.0.1:%d/" % server.port, "InvalidSchema"),
                 ("GET", "http:///nohost", "InvalidURL"),
                 ("GET", "http://127.0.0.1:99999/", "InvalidURL")]
