@@ -7,6 +7,7 @@ via h11 above the PEP 543 TLS buffer layer in :mod:`httpkit.tls`.
 from __future__ import absolute_import, division, print_function
 
 from .__version__ import __version__
+from ._codes import codes
 from ._config import DEFAULT_TIMEOUT, Timeouts
 from ._models import Headers, PreparedRequest, Response
 from ._pool import Limits
@@ -23,22 +24,30 @@ from .exceptions import (
 from .sync import Session, delete, get, head, options, patch, post, put, request
 from . import auth  # the public auth namespace: httpkit.auth.DigestAuth, HTTPDigestAuth...
 from .auth import BasicAuth, DigestAuth
+from . import structures, utils  # requests' helper namespaces: httpkit.utils.quote...
 
+
+
+#: Submodules imported on first attribute access: they cost nothing until used.
+_LAZY_SUBMODULES = frozenset(("aio", "cache"))
 
 
 def __getattr__(name):
-    """``httpkit.cache`` on first use (PEP 562, Python 3.7+): caching costs nothing until then.
+    """``httpkit.aio`` and ``httpkit.cache`` on first use (PEP 562, Python 3.7+).
 
-    On Python 2.7, ``import httpkit.cache`` first.
+    ``import httpkit`` then ``httpkit.aio.get(...)`` works without importing
+    asyncio up front. On Python 2.7, ``import httpkit.aio.tx`` (or
+    ``httpkit.cache``) first.
     """
-    if name == "cache":
+    if name in _LAZY_SUBMODULES:
         import importlib
-        return importlib.import_module(".cache", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
 __all__ = [
     "__version__", "request", "get", "head", "post", "put", "patch", "delete", "options",
+    "codes", "utils", "structures",
     "Session", "Request", "PreparedRequest", "Response", "Headers", "Timeouts",
     "DEFAULT_TIMEOUT", "Limits", "auth", "BasicAuth", "DigestAuth",
     "RequestException", "HTTPError", "ConnectionError", "ProxyError", "SSLError",

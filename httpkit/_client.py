@@ -23,15 +23,33 @@ from ._models import Headers, PreparedRequest
 from ._pool import Limits
 from .exceptions import DeadlineExceeded, InsecureRequestWarning
 
-__all__ = ["BaseSession", "RequestContext", "default_headers", "VerbMethods", "verb_functions"]
+__all__ = ["BaseSession", "RequestContext", "default_headers", "default_user_agent", "VerbMethods",
+           "verb_functions"]
 
 def _accept_encoding():
     return ", ".join(supported_encodings())
 
 
+def default_user_agent(name="httpkit"):
+    """Return the User-Agent httpkit sends: ``"httpkit/<version>"``.
+
+    Args:
+        name: the product name to put before the version.
+
+    Returns:
+        ``"<name>/<httpkit version>"``.
+    """
+    return "%s/%s" % (name, __version__)
+
+
 def default_headers():
-    """The headers every Session starts with."""
-    return Headers([("User-Agent", "httpkit/%s" % __version__),
+    """Return the headers every Session starts with (a new :class:`httpkit.Headers`).
+
+    Returns:
+        User-Agent (:func:`default_user_agent`), Accept-Encoding (the codings
+        this Python can decode) and ``Accept: */*``.
+    """
+    return Headers([("User-Agent", default_user_agent()),
                     ("Accept-Encoding", _accept_encoding()),
                     ("Accept", "*/*")])
 
