@@ -22,9 +22,10 @@ from ._log import debug, describe_tls
 from ._strict_h11 import client_connection
 from ._models import Headers, Response
 from ._ops import Checkout, Connect
-from .exceptions import ConnectionError, ProxyError, RemoteProtocolError
+from .exceptions import (ConnectionError, ConnectTimeout, ProxyConnectTimeout, ProxyError,
+                         RemoteProtocolError, RequestException)
 
-__all__ = ["send_single", "BodyStream", "BodyPieces", "IDEMPOTENT_METHODS"]
+__all__ = ["send_single", "attach_request", "BodyStream", "BodyPieces", "IDEMPOTENT_METHODS"]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
 _NO_BODY_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE", "TRACE", "CONNECT"))
@@ -39,42 +40,67 @@ def pool_key(url, proxy, tls_context, proxy_tls_context):
 
 
 def send_single(ctx, request):
-    """Flow: send ``request`` once and return the Response with its body unread."""
-    url = request.parsed_url
-    proxy = ctx.proxy_for(url)
-    tls_context = ctx.tls_context() if url.scheme == "https" else None
-    proxy_tls = ctx.tls_context() if proxy is not None and proxy.scheme == "https" else None
-    key = pool_key(url, proxy, tls_context, proxy_tls)
-    replayed = False
-    while True:
-        conn = yield Checkout(key, ctx.timeout_for("pool"))
-        reused = conn is not None
-        if conn is None:
+    """Flow: send ``request`` once and return the Response with its body unread.
+
+    Every httpkit error raised here carries ``request`` (the hop that failed):
+    the drivers' error tables know sockets, not requests.
+    """
+    try:
+        url = request.parsed_url
+        proxy = ctx.proxy_for(url)
+        tls_context = ctx.tls_context() if url.scheme == "https" else None
+        proxy_tls = ctx.tls_context() if proxy is not None and proxy.scheme == "https" else None
+        key = pool_key(url, proxy, tls_context, proxy_tls)
+        replayed = False
+        while True:
+            conn = yield Checkout(key, ctx.timeout_for("pool"))
+            reused = conn is not None
+            if conn is None:
+                conn = yield _open_in_slot(ctx, url, proxy, key, tls_context, proxy_tls)
             try:
-                conn = yield open_connection(ctx, url, proxy, key, tls_context, proxy_tls)
-            except BaseException as exc:
-                ctx.io.checkin(key, None, False)
-                # Nothing of the request left this machine: any method may be retried.
-                exc.request_sent = False
+                response = yield exchange(ctx, conn, request, proxy)
+            except (ConnectionError, RemoteProtocolError) as exc:
+                ctx.io.checkin(key, conn, False)
+                if replayed or not reused or conn.received_any \
+                        or not _can_replay(ctx, request, exc):
+                    raise
+                _log_replay(url, request, exc)
+                replayed = True
+                ctx.rewind(request)
+                continue
+            except BaseException:
+                ctx.io.checkin(key, conn, False)
                 raise
-        try:
-            response = yield exchange(ctx, conn, request, proxy)
-        except (ConnectionError, RemoteProtocolError) as exc:
-            ctx.io.checkin(key, conn, False)
-            if replayed or not reused or conn.received_any or not _can_replay(ctx, request, exc):
-                raise
-            log = debug()
-            if log:
-                log.debug("kept-alive connection to %s:%d was closed by the server (%s); "
-                          "sending %s again on a new one", url.host, url.port, exc,
-                          request.method)
-            replayed = True
-            ctx.rewind(request)
-            continue
-        except BaseException:
-            ctx.io.checkin(key, conn, False)
-            raise
-        raise Return(response)
+            raise Return(response)
+    except RequestException as exc:
+        attach_request(exc, request)
+        raise
+
+
+def attach_request(exc, request):
+    """Set ``exc.request`` to ``request`` unless it already names one; return ``exc``."""
+    if getattr(exc, "request", None) is None:
+        exc.request = request
+    return exc
+
+
+def _open_in_slot(ctx, url, proxy, key, tls_context, proxy_tls):
+    """Flow: open a connection in the pool slot just reserved (given back on failure)."""
+    try:
+        conn = yield open_connection(ctx, url, proxy, key, tls_context, proxy_tls)
+    except BaseException as exc:
+        ctx.io.checkin(key, None, False)
+        # Nothing of the request left this machine: any method may be retried.
+        exc.request_sent = False
+        raise
+    raise Return(conn)
+
+
+def _log_replay(url, request, exc):
+    log = debug()
+    if log:
+        log.debug("kept-alive connection to %s:%d was closed by the server (%s); "
+                  "sending %s again on a new one", url.host, url.port, exc, request.method)
 
 
 def _can_replay(ctx, request, exc):
@@ -88,7 +114,12 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
     """Flow: connect (through the proxy if any) and complete every TLS handshake."""
     host, port = (url.host, url.port) if proxy is None else (proxy.host, proxy.port)
     connect_timeout = ctx.timeout_for("connect")
-    transport = yield Connect(host, port, connect_timeout)
+    try:
+        transport = yield Connect(host, port, connect_timeout)
+    except ConnectionError as exc:  # ConnectTimeout too
+        if proxy is None:
+            raise
+        raise _proxy_unreachable(proxy, exc)
     conn = _conn.Connection(transport, key)
     try:
         if proxy_tls is not None:
@@ -106,6 +137,12 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
                   "" if proxy is None else " via proxy %s:%d" % (proxy.host, proxy.port),
                   describe_tls(conn))
     raise Return(conn)
+
+
+def _proxy_unreachable(proxy, exc):
+    """The ProxyError for a failed connect to ``proxy`` (named without credentials)."""
+    cls = ProxyConnectTimeout if isinstance(exc, ConnectTimeout) else ProxyError
+    return cls("cannot connect to proxy %s: %s" % (proxy, exc))
 
 
 def connect_tunnel(conn, url, proxy, timeout):
@@ -254,8 +291,10 @@ class BodyStream(object):
                     raise Return(out)
         except Return:
             raise
-        except BaseException:
+        except BaseException as exc:
             self.abort()
+            if isinstance(exc, RequestException):
+                attach_request(exc, self.response.request)
             raise
 
     def read_buffered(self):
@@ -275,8 +314,10 @@ class BodyStream(object):
                 out = self._decoded(data)
                 if out is not None:
                     return out
-        except BaseException:
+        except BaseException as exc:
             self.abort()
+            if isinstance(exc, RequestException):
+                attach_request(exc, self.response.request)
             raise
 
     def _decoded(self, data):
