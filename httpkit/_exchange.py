@@ -23,7 +23,7 @@ from ._strict_h11 import client_connection
 from ._models import Headers, Response
 from ._ops import Checkout, Connect
 from .exceptions import (ConnectionError, ConnectTimeout, ProxyConnectTimeout, ProxyError,
-                         RemoteProtocolError, RequestException)
+                         RemoteProtocolError, RequestException, SSLError)
 
 __all__ = ["send_single", "attach_request", "BodyStream", "BodyPieces", "IDEMPOTENT_METHODS"]
 
@@ -60,18 +60,26 @@ def send_single(ctx, request):
             try:
                 response = yield exchange(ctx, conn, request, proxy)
             except (ConnectionError, RemoteProtocolError) as exc:
-                ctx.io.checkin(key, conn, False)
-                if replayed or not reused or conn.received_any \
-                        or not _can_replay(ctx, request, exc):
-                    raise
-                _log_replay(url, request, exc)
-                replayed = True
-                ctx.rewind(request)
-                continue
+                failure = exc
             except BaseException:
                 ctx.io.checkin(key, conn, False)
                 raise
-            raise Return(response)
+            else:
+                raise Return(response)
+            # (handled outside the except clause: 2.7 generators lose the
+            # exception being handled across a yield)
+            alert = None
+            if not reused and not isinstance(failure, (SSLError, RemoteProtocolError)):
+                alert = yield _conn.pending_alert(conn, ctx.timeout_for("read"))
+            ctx.io.checkin(key, conn, False)
+            if alert is not None:
+                raise alert
+            if replayed or not reused or conn.received_any \
+                    or not _can_replay(ctx, request, failure):
+                raise failure
+            _log_replay(url, request, failure)
+            replayed = True
+            ctx.rewind(request)
     except RequestException as exc:
         attach_request(exc, request)
         raise
