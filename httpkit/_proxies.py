@@ -219,12 +219,21 @@ def parse_no_proxy(no_proxy):
 
     Returns:
         A list of lower-case entries.
+
+    Raises:
+        InvalidProxyURL: ``no_proxy`` is neither.
     """
     if no_proxy is None:
         return []
+    if isinstance(no_proxy, binary_type):
+        no_proxy = no_proxy.decode("latin-1")
     if isinstance(no_proxy, string_types):
         no_proxy = _SPLIT.split(no_proxy)
-    return [to_str(entry).strip().lower() for entry in no_proxy if entry and entry.strip()]
+    try:
+        return [to_str(entry).strip().lower() for entry in no_proxy if entry and entry.strip()]
+    except (TypeError, AttributeError):
+        raise InvalidProxyURL("no_proxy must be a comma-separated string or a list of host "
+                              "names, not %r" % (no_proxy,))
 
 
 def _ip_int(text):
