@@ -15,7 +15,7 @@ from ._prepare import Request
 from .exceptions import (
     ChunkedEncodingError, ClosedFileError, ConnectionError, ConnectTimeout, ContentDecodingError, DeadlineExceeded,
     DecompressionBombError, HTTPError, IncompleteRead, InsecureRequestWarning, InvalidBodyFraming,
-    InvalidHeader,
+    InvalidHeader, InvalidTimeout,
     InvalidJSONError, InvalidProxyURL, InvalidSchema, InvalidURL, JSONDecodeError, MissingSchema,
     PoolTimeout, ProxyError, ReadTimeout, RemoteProtocolError, RequestException, ResponseNotRead,
     RetryError, SSLError, StreamConsumedError, Timeout, TooManyRedirects,
@@ -53,7 +53,7 @@ __all__ = [
     "RequestException", "HTTPError", "ConnectionError", "ProxyError", "SSLError",
     "RemoteProtocolError", "Timeout", "ConnectTimeout", "ReadTimeout", "WriteTimeout",
     "PoolTimeout", "DeadlineExceeded", "URLRequired", "TooManyRedirects", "InvalidURL",
-    "MissingSchema", "InvalidSchema", "InvalidProxyURL", "InvalidHeader", "ChunkedEncodingError",
+    "MissingSchema", "InvalidSchema", "InvalidProxyURL", "InvalidHeader", "InvalidTimeout", "ChunkedEncodingError",
     "IncompleteRead", "InvalidBodyFraming", "ContentDecodingError", "DecompressionBombError", "StreamConsumedError",
     "ResponseNotRead", "RetryError", "UnrewindableBodyError", "ClosedFileError",
     "InvalidJSONError",

@@ -5,6 +5,8 @@ Rules:
   read 30 s, write 30 s, pool 30 s and no total deadline. ``timeout=5`` sets
   connect and read like requests (and write and pool too); ``(3, 27)`` is
   (connect, read); ``None`` disables them (explicitly, never by accident).
+  Values are checked where they are given (zero, negative, bools and
+  strings are an InvalidTimeout), the same for every front-end.
 - ``verify`` and ``cert`` map onto httpkit.tls: ``True`` = certifi, a path =
   a CA file or hashed directory, ``"system"`` = the OS store, a TrustStore as
   is, ``False`` = no verification (a warning is issued). Environment
@@ -12,6 +14,8 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+import math
+import numbers
 import threading
 
 from ._compat import string_types
@@ -24,6 +28,10 @@ _UNSET = object()
 class Timeouts(object):
     """Timeouts in seconds per phase, plus an optional total deadline.
 
+    Every value is a positive number of seconds or None (no limit); zero, a
+    negative number, a bool, a string or NaN raise :class:`InvalidTimeout`
+    here, so a mistake is reported at the call, never as an odd socket error.
+
     Args:
         timeout: default for every phase not given explicitly.
         connect: TCP connect plus TLS handshake.
@@ -31,6 +39,10 @@ class Timeouts(object):
         write: the longest wait to send any bytes.
         pool: the longest wait for a free connection slot.
         total: deadline for the whole request, redirects and retries included.
+
+    Raises:
+        InvalidTimeout: a value is not a positive number or None (a
+            ValueError and a TypeError).
     """
 
     __slots__ = ("connect", "read", "write", "pool", "total")
@@ -52,23 +64,33 @@ class Timeouts(object):
             if timeout is _UNSET and all(v is _UNSET for v in (connect, read, write, pool)):
                 raise TypeError("Timeouts() needs a default or explicit phases; "
                                 "use Timeouts(None) for no timeouts")
-        for name in ("connect", "read", "write", "pool", "total"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ValueError("timeout %s must be >= 0 or None, not %r" % (name, value))
+        for name in self.__slots__:
+            check_seconds(getattr(self, name), name)
 
     @classmethod
     def coerce(cls, value, default):
-        """Turn requests-style ``timeout=`` values into a Timeout."""
+        """Turn a requests-style ``timeout=`` value into a Timeouts.
+
+        Args:
+            value: a Timeouts, a number, None, ``(connect, read)``, or a
+                ``urllib3.util.Timeout`` (connect, read and total are used).
+            default: what unset phases fall back to.
+
+        Raises:
+            InvalidTimeout: ``value`` is none of those, or holds a bad number.
+        """
         if value is _UNSET:
             return default
         if isinstance(value, Timeouts):
             return value
         if isinstance(value, tuple):
             if len(value) != 2:
-                raise ValueError("timeout tuples are (connect, read), got %r" % (value,))
-            return cls(connect=value[0], read=value[1], write=value[1], pool=default.pool)
-        return cls(value)
+                raise _invalid("timeout tuples are (connect, read), got %r" % (value,))
+            return cls(connect=check_seconds(value[0], "connect"),
+                       read=check_seconds(value[1], "read"), write=value[1], pool=default.pool)
+        if _is_urllib3_timeout(value):
+            return _from_urllib3(cls, value, default)
+        return cls(check_seconds(value, None))
 
     def __eq__(self, other):
         return isinstance(other, Timeouts) and all(
@@ -80,6 +102,52 @@ class Timeouts(object):
     def __repr__(self):
         return "Timeouts(connect=%r, read=%r, write=%r, pool=%r, total=%r)" % (
             self.connect, self.read, self.write, self.pool, self.total)
+
+
+def _invalid(message):
+    from .exceptions import InvalidTimeout
+    return InvalidTimeout(message)
+
+
+def check_seconds(value, phase):
+    """Return ``value`` if it is a valid timeout (a positive number or None).
+
+    Raises:
+        InvalidTimeout: zero, negative, NaN or infinite, a bool, a string...
+    """
+    if value is None:
+        return value
+    what = "timeout" if phase is None else "%s timeout" % phase
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _invalid("%s must be a number of seconds or None, not %r (%s)"
+                       % (what, value, type(value).__name__))
+    if not value > 0 or math.isinf(value):  # ``not >``: NaN fails too
+        raise _invalid("%s must be a positive number of seconds (or None for no limit), "
+                       "not %r" % (what, value))
+    return value
+
+
+def _is_urllib3_timeout(value):
+    # Duck typing by module: urllib3 is never imported just to look.
+    return type(value).__module__.startswith("urllib3.") and hasattr(value, "_connect") \
+        and hasattr(value, "_read") and hasattr(value, "total")
+
+
+def _from_urllib3(cls, value, default):
+    """Map a ``urllib3.util.Timeout``: its connect and read, and its total as the deadline.
+
+    urllib3's ``total`` caps connect and read when they are not given; here
+    it is also the whole request's deadline (``Timeouts.total``).
+    """
+    unset = getattr(type(value), "DEFAULT_TIMEOUT", _UNSET)
+    total = check_seconds(value.total if value.total is not unset else None, "total")
+
+    def phase(raw, name):
+        if raw is unset:
+            return total if total is not None else getattr(default, name)
+        return check_seconds(raw, name)
+    connect, read = phase(value._connect, "connect"), phase(value._read, "read")
+    return cls(connect=connect, read=read, write=read, pool=default.pool, total=total)
 
 
 DEFAULT_TIMEOUT = Timeouts(connect=10.0, read=30.0, write=30.0, pool=30.0)
@@ -103,7 +171,13 @@ class TLSSettings(object):
         return self._backend
 
     def context_for(self, verify, cert):
-        """Return the ClientContext for a request's ``verify`` and ``cert``."""
+        """Return the ClientContext for a request's ``verify`` and ``cert``.
+
+        Raises:
+            SSLError: a CA bundle, certificate or key is missing, unreadable
+                or not what its argument needs (the message names the file),
+                or the TLS backend refused them (a key not matching its certificate).
+        """
         key = (verify if isinstance(verify, (bool,) + string_types) or verify is None
                else id(verify), cert if not isinstance(cert, list) else tuple(cert))
         ctx = self._contexts.get(key)
@@ -111,15 +185,33 @@ class TLSSettings(object):
             with self._lock:
                 ctx = self._contexts.get(key)
                 if ctx is None:
-                    config = build_tls_configuration(verify, cert)
-                    ctx = self.backend.client_context(config)
+                    ctx = self._build(verify, cert)
                     self._contexts[key] = ctx
         return ctx
 
+    def _build(self, verify, cert):
+        from . import tls
+        from .exceptions import SSLError
+        config = build_tls_configuration(verify, cert)
+        try:
+            backend = self.backend
+        except tls.TLSError as exc:  # BackendUnavailable: tls_backend= names no usable one
+            raise SSLError(str(exc), tls_error=exc)
+        try:
+            return backend.client_context(config)
+        except tls.TLSError as exc:
+            raise _refused(exc, verify, cert)
+
 
 def build_tls_configuration(verify, cert):
-    """Map requests-style ``verify``/``cert`` to a TLSConfiguration."""
-    import os
+    """Map requests-style ``verify``/``cert`` to a TLSConfiguration.
+
+    Files are checked here, before any backend sees them, so every backend
+    reports the same mistake the same way.
+
+    Raises:
+        SSLError: a bad ``verify`` or ``cert`` (see :meth:`TLSSettings.context_for`).
+    """
     from . import tls
     alpn = (tls.NextProtocol.HTTP1,)
     if verify is False:
@@ -131,27 +223,132 @@ def build_tls_configuration(verify, cert):
     elif verify == "system":
         config = tls.TLSConfiguration(trust_store=tls.TrustStore.system(), inner_protocols=alpn)
     elif isinstance(verify, string_types):
-        if not os.path.exists(verify):
-            raise IOError("Could not find a CA bundle at %r (verify=)" % (verify,))
-        config = tls.TLSConfiguration(trust_store=tls.TrustStore.from_file(verify),
+        config = tls.TLSConfiguration(trust_store=tls.TrustStore.from_file(_ca_path(verify)),
                                       inner_protocols=alpn)
     else:
-        raise TypeError("verify must be True, False, a path, 'system' or a TrustStore")
+        raise _tls_mistake("verify must be True, False, 'system', a CA bundle path or a "
+                           "TrustStore, not %r" % (verify,))
     if cert:
         config = config.update(certificate_chain=_chain(cert))
     return config
 
 
+# --------------------------------------------------------------------------- TLS files
+_CERT_PEM = b"CERTIFICATE-----"
+_KEY_PEM = b"PRIVATE KEY-----"
+
+
+def _tls_mistake(message):
+    """An SSLError for a verify=/cert= mistake (``reason`` is ``"configuration"``)."""
+    from .exceptions import SSLError
+    from .tls import ConfigurationError
+    return SSLError(message, tls_error=ConfigurationError(message))
+
+
+def _read_tls_file(path, what):
+    """Return the bytes of ``path``, or raise an SSLError saying why it cannot be used."""
+    import io
+    import os
+    if not os.path.exists(path):
+        raise _tls_mistake("%s %r does not exist" % (what, path))
+    if os.path.isdir(path):
+        raise _tls_mistake("%s %r is a directory, not a file" % (what, path))
+    try:
+        with io.open(path, "rb") as f:
+            return f.read()
+    except (IOError, OSError) as exc:
+        raise _tls_mistake("cannot read %s %r: %s" % (what, path, exc.strerror or exc))
+
+
+def _ca_path(path):
+    """Check a ``verify=`` path: a hashed directory, or a PEM file holding certificates."""
+    import os
+    what = "the CA bundle (verify=)"
+    if not os.path.exists(path):
+        raise _tls_mistake("Could not find %s at %r: no such file or directory" % (what, path))
+    if os.path.isdir(path):
+        return path
+    data = _read_tls_file(path, what)
+    if _CERT_PEM not in data:
+        if _KEY_PEM in data:
+            raise _tls_mistake("%s %r is a private key, not CA certificates (a client key "
+                               "goes in cert=(certfile, keyfile))" % (what, path))
+        raise _tls_mistake("%s %r holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+                           % (what, path))
+    return path
+
+
+def _check_cert_file(path, with_key):
+    what = "the client certificate (cert=)"
+    data = _read_tls_file(path, what)
+    if b"-----BEGIN" not in data:
+        return  # DER: the backend judges it
+    if _CERT_PEM not in data:
+        if _KEY_PEM in data:
+            raise _tls_mistake("%s %r is a private key, not a certificate (the order is "
+                               "cert=(certfile, keyfile))" % (what, path))
+        raise _tls_mistake("%s %r holds no PEM certificate" % (what, path))
+    if with_key and _KEY_PEM not in data:
+        raise _tls_mistake("%s %r holds a certificate but no private key: pass "
+                           "cert=(certfile, keyfile)" % (what, path))
+
+
+def _check_key_file(path):
+    what = "the private key (cert=)"
+    data = _read_tls_file(path, what)
+    if b"-----BEGIN" in data and _KEY_PEM not in data:
+        if _CERT_PEM in data:
+            raise _tls_mistake("%s %r is a certificate, not a private key (the order is "
+                               "cert=(certfile, keyfile))" % (what, path))
+        raise _tls_mistake("%s %r holds no PEM private key" % (what, path))
+
+
+def _cert_files(cert):
+    """``(certfile, keyfile, password)`` of a ``cert=`` value, checked."""
+    if isinstance(cert, string_types):
+        _check_cert_file(cert, with_key=True)
+        return cert, cert, None
+    if not isinstance(cert, (tuple, list)) or len(cert) not in (2, 3) \
+            or not all(isinstance(p, string_types) for p in cert[:2]):
+        raise _tls_mistake("cert must be a path, (certfile, keyfile) or (certfile, keyfile, "
+                           "password), not %r" % (cert if not isinstance(cert, (tuple, list))
+                                                  else tuple(cert[:2]),))
+    _check_cert_file(cert[0], with_key=False)
+    _check_key_file(cert[1])
+    return cert[0], cert[1], cert[2] if len(cert) == 3 else None
+
+
 def _chain(cert):
     from . import tls
-    password = None
-    if isinstance(cert, string_types):
-        certfile, keyfile = cert, cert
-    elif len(cert) == 2:
-        certfile, keyfile = cert
-    elif len(cert) == 3:
-        certfile, keyfile, password = cert
-    else:
-        raise ValueError("cert must be a path, (cert, key) or (cert, key, password)")
+    certfile, keyfile, password = _cert_files(cert)
     return ((tls.Certificate.from_file(certfile),),
             tls.PrivateKey.from_file(keyfile, password=password))
+
+
+def _refused(exc, verify, cert):
+    """The SSLError for a configuration the TLS backend refused, naming the files."""
+    from .exceptions import SSLError
+    text = str(exc) or type(exc).__name__
+    if cert and "trust store" not in text:
+        certfile, keyfile = (cert, cert) if isinstance(cert, string_types) else cert[:2]
+        if "mismatch" in text.lower():
+            message = ("the private key %r does not match the certificate %r (cert=): %s"
+                       % (keyfile, certfile, text))
+        else:
+            message = "cannot use the client certificate %r with the key %r (cert=): %s" % (
+                certfile, keyfile, text)
+            if _is_encrypted(keyfile) and (isinstance(cert, string_types) or len(cert) < 3):
+                message += " (the key is encrypted: pass cert=(certfile, keyfile, password))"
+    elif isinstance(verify, string_types) and verify != "system":
+        message = "cannot use the CA bundle %r (verify=): %s" % (verify, text)
+    else:
+        message = "the TLS configuration was refused: %s" % (text,)
+    return SSLError(message, tls_error=exc)
+
+
+def _is_encrypted(keyfile):
+    try:
+        with open(keyfile, "rb") as f:
+            return b"ENCRYPTED" in f.read()
+    except (IOError, OSError):
+        return False

@@ -26,10 +26,11 @@ from . import tls as _tls
 from ._strict_h11 import client_connection
 from ._flow import Return
 from ._ops import Recv, Send
-from .exceptions import IncompleteRead, InvalidBodyFraming, RemoteProtocolError, SSLError
+from .exceptions import (IncompleteRead, InvalidBodyFraming, RemoteProtocolError,
+                         RequestException, SSLError)
 
-__all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "next_event", "buffered_body", "read_body",
-           "start_body", "finish_body", "READ_SIZE"]
+__all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_alert",
+           "next_event", "buffered_body", "read_body", "start_body", "finish_body", "READ_SIZE"]
 
 # 64 KiB: larger buffers cross glibc's mmap threshold (128 KiB), and every
 # read then costs an mmap, page faults and a munmap: 4x slower downloads in
@@ -228,6 +229,39 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
             eof_seen = True
             buf.receive_eof()
     yield flush(conn, timeout, depth)
+
+
+def pending_alert(conn, timeout):
+    """Flow: the SSLError for a TLS alert left unread when the transport failed, or None.
+
+    Under TLS 1.3 a server that rejects the client (``certificate_required``:
+    no client certificate was sent) does so after the client's handshake has
+    finished; the alert then often meets our request on the wire, and the
+    send or read fails with a reset. What the server sent before closing
+    may still be readable: one bounded read looks for that alert.
+    """
+    if not conn.layers or conn.received_any or conn.requests_served:
+        return
+    depth = len(conn.layers)
+    buf = conn.layers[-1]
+    try:
+        raw = yield recv_bytes(conn, min(timeout or _ALERT_WAIT, _ALERT_WAIT), depth - 1)
+    except (RequestException, _tls.TLSError):
+        return
+    if raw:
+        buf.receive_from_network(raw)
+    else:
+        buf.receive_eof()
+    try:
+        buf.read(1)
+    except (_tls.WantReadError, _tls.RaggedEOF):
+        return
+    except _tls.TLSError as exc:
+        raise Return(_tls_failure(exc))
+
+
+#: The longest wait for an alert after the transport failed (it is there at once, or never).
+_ALERT_WAIT = 1.0
 
 
 def _tls_failure(exc):

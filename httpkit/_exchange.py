@@ -22,9 +22,11 @@ from ._log import debug, describe_tls
 from ._strict_h11 import client_connection
 from ._models import Headers, Response
 from ._ops import Checkout, Connect
-from .exceptions import ConnectionError, InvalidSchema, ProxyError, RemoteProtocolError
+from .exceptions import (ConnectionError, ConnectTimeout, InvalidSchema, ProxyConnectTimeout,
+                         ProxyError, RemoteProtocolError, RequestException, SSLError)
 
-__all__ = ["send_single", "require_http", "BodyStream", "BodyPieces", "IDEMPOTENT_METHODS"]
+__all__ = ["send_single", "require_http", "attach_request", "BodyStream", "BodyPieces",
+           "IDEMPOTENT_METHODS"]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
 _NO_BODY_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE", "TRACE", "CONNECT"))
@@ -54,43 +56,76 @@ def require_http(request):
 
 
 def send_single(ctx, request):
-    """Flow: send ``request`` once and return the Response with its body unread."""
-    require_http(request)
-    url = request.parsed_url
-    proxy = ctx.proxy_for(url)
-    tls_context = ctx.tls_context() if url.scheme == "https" else None
-    proxy_tls = ctx.tls_context() if proxy is not None and proxy.scheme == "https" else None
-    key = pool_key(url, proxy, tls_context, proxy_tls)
-    replayed = False
-    while True:
-        conn = yield Checkout(key, ctx.timeout_for("pool"))
-        reused = conn is not None
-        if conn is None:
+    """Flow: send ``request`` once and return the Response with its body unread.
+
+    Every httpkit error raised here carries ``request`` (the hop that failed):
+    the drivers' error tables know sockets, not requests.
+    """
+    try:
+        require_http(request)
+        url = request.parsed_url
+        proxy = ctx.proxy_for(url)
+        tls_context = ctx.tls_context() if url.scheme == "https" else None
+        proxy_tls = ctx.tls_context() if proxy is not None and proxy.scheme == "https" else None
+        key = pool_key(url, proxy, tls_context, proxy_tls)
+        replayed = False
+        while True:
+            conn = yield Checkout(key, ctx.timeout_for("pool"))
+            reused = conn is not None
+            if conn is None:
+                conn = yield _open_in_slot(ctx, url, proxy, key, tls_context, proxy_tls)
             try:
-                conn = yield open_connection(ctx, url, proxy, key, tls_context, proxy_tls)
-            except BaseException as exc:
-                ctx.io.checkin(key, None, False)
-                # Nothing of the request left this machine: any method may be retried.
-                exc.request_sent = False
+                response = yield exchange(ctx, conn, request, proxy)
+            except (ConnectionError, RemoteProtocolError) as exc:
+                failure = exc
+            except BaseException:
+                ctx.io.checkin(key, conn, False)
                 raise
-        try:
-            response = yield exchange(ctx, conn, request, proxy)
-        except (ConnectionError, RemoteProtocolError) as exc:
+            else:
+                raise Return(response)
+            # (handled outside the except clause: 2.7 generators lose the
+            # exception being handled across a yield)
+            alert = None
+            if not reused and not isinstance(failure, (SSLError, RemoteProtocolError)):
+                alert = yield _conn.pending_alert(conn, ctx.timeout_for("read"))
             ctx.io.checkin(key, conn, False)
-            if replayed or not reused or conn.received_any or not _can_replay(ctx, request, exc):
-                raise
-            log = debug()
-            if log:
-                log.debug("kept-alive connection to %s:%d was closed by the server (%s); "
-                          "sending %s again on a new one", url.host, url.port, exc,
-                          request.method)
+            if alert is not None:
+                raise alert
+            if replayed or not reused or conn.received_any \
+                    or not _can_replay(ctx, request, failure):
+                raise failure
+            _log_replay(url, request, failure)
             replayed = True
             ctx.rewind(request)
-            continue
-        except BaseException:
-            ctx.io.checkin(key, conn, False)
-            raise
-        raise Return(response)
+    except RequestException as exc:
+        attach_request(exc, request)
+        raise
+
+
+def attach_request(exc, request):
+    """Set ``exc.request`` to ``request`` unless it already names one; return ``exc``."""
+    if getattr(exc, "request", None) is None:
+        exc.request = request
+    return exc
+
+
+def _open_in_slot(ctx, url, proxy, key, tls_context, proxy_tls):
+    """Flow: open a connection in the pool slot just reserved (given back on failure)."""
+    try:
+        conn = yield open_connection(ctx, url, proxy, key, tls_context, proxy_tls)
+    except BaseException as exc:
+        ctx.io.checkin(key, None, False)
+        # Nothing of the request left this machine: any method may be retried.
+        exc.request_sent = False
+        raise
+    raise Return(conn)
+
+
+def _log_replay(url, request, exc):
+    log = debug()
+    if log:
+        log.debug("kept-alive connection to %s:%d was closed by the server (%s); "
+                  "sending %s again on a new one", url.host, url.port, exc, request.method)
 
 
 def _can_replay(ctx, request, exc):
@@ -104,7 +139,12 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
     """Flow: connect (through the proxy if any) and complete every TLS handshake."""
     host, port = (url.host, url.port) if proxy is None else (proxy.host, proxy.port)
     connect_timeout = ctx.timeout_for("connect")
-    transport = yield Connect(host, port, connect_timeout)
+    try:
+        transport = yield Connect(host, port, connect_timeout)
+    except ConnectionError as exc:  # ConnectTimeout too
+        if proxy is None:
+            raise
+        raise _proxy_unreachable(proxy, exc)
     conn = _conn.Connection(transport, key)
     try:
         if proxy_tls is not None:
@@ -122,6 +162,12 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
                   "" if proxy is None else " via proxy %s:%d" % (proxy.host, proxy.port),
                   describe_tls(conn))
     raise Return(conn)
+
+
+def _proxy_unreachable(proxy, exc):
+    """The ProxyError for a failed connect to ``proxy`` (named without credentials)."""
+    cls = ProxyConnectTimeout if isinstance(exc, ConnectTimeout) else ProxyError
+    return cls("cannot connect to proxy %s: %s" % (proxy, exc))
 
 
 def connect_tunnel(conn, url, proxy, timeout):
@@ -273,8 +319,10 @@ class BodyStream(object):
                     raise Return(out)
         except Return:
             raise
-        except BaseException:
+        except BaseException as exc:
             self.abort()
+            if isinstance(exc, RequestException):
+                attach_request(exc, self.response.request)
             raise
 
     def read_buffered(self):
@@ -294,8 +342,10 @@ class BodyStream(object):
                 out = self._decoded(data)
                 if out is not None:
                     return out
-        except BaseException:
+        except BaseException as exc:
             self.abort()
+            if isinstance(exc, RequestException):
+                attach_request(exc, self.response.request)
             raise
 
     def _decoded(self, data):

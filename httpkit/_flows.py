@@ -21,8 +21,8 @@ from ._compat import monotonic
 from ._flow import Return
 from ._log import debug
 from ._ops import Sleep
-from ._exchange import BodyPieces, send_single
-from .exceptions import ConnectionError, DeadlineExceeded, Timeout
+from ._exchange import BodyPieces, attach_request, send_single
+from .exceptions import ConnectionError, DeadlineExceeded, RequestException, Timeout
 
 __all__ = ["request_flow", "read_all", "discard_body"]
 
@@ -40,7 +40,11 @@ def request_flow(ctx, request):
         if ctx.deadline is not None and monotonic() >= ctx.deadline \
                 and not isinstance(exc, DeadlineExceeded):
             raise DeadlineExceeded("the total deadline of %ss passed (%s)"
-                                   % (ctx.timeout.total, exc), request=request)
+                                   % (ctx.timeout.total, exc), request=exc.request or request)
+        attach_request(exc, request)
+        raise
+    except RequestException as exc:
+        attach_request(exc, request)  # hop errors name their hop already (send_single)
         raise
     raise Return(response)
 

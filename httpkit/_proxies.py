@@ -123,10 +123,30 @@ class Proxy(object):
 def _with_scheme(url):
     if isinstance(url, binary_type):
         url = url.decode("utf-8")
+    if not isinstance(url, string_types):
+        raise InvalidProxyURL("Invalid proxy URL: expected a string such as "
+                              "'http://host:port', not %r (%s)" % (url, type(url).__name__))
     url = url.strip()
     if not url:
         raise InvalidProxyURL("Invalid proxy URL: empty")
-    return url if "://" in url else "http://" + url
+    if "://" in url:
+        return url
+    found = _SCHEME_WITHOUT_SLASHES.match(url)
+    if found and (found.group(2).startswith("/") or found.group(1).lower() in _KNOWN_SCHEMES
+                  and not found.group(2).isdigit()):
+        # "http:/proxy:3128" is a typo, not a host called "http".
+        raise InvalidProxyURL("Invalid proxy URL %r: write scheme://host:port "
+                              "(the scheme must be followed by '//')" % (_redact_text(url),))
+    return "http://" + url
+
+
+_SCHEME_WITHOUT_SLASHES = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(.*)$", re.S)
+_KNOWN_SCHEMES = ("http", "https") + _SOCKS
+
+
+def _redact_text(url):
+    """``url`` without whatever user info it carries (for messages)."""
+    return re.sub(r"^([^:/@]*:/*)[^@]*@", r"\1***@", url) if "@" in url else url
 
 
 def _redact(exc):
@@ -199,12 +219,21 @@ def parse_no_proxy(no_proxy):
 
     Returns:
         A list of lower-case entries.
+
+    Raises:
+        InvalidProxyURL: ``no_proxy`` is neither.
     """
     if no_proxy is None:
         return []
+    if isinstance(no_proxy, binary_type):
+        no_proxy = no_proxy.decode("latin-1")
     if isinstance(no_proxy, string_types):
         no_proxy = _SPLIT.split(no_proxy)
-    return [to_str(entry).strip().lower() for entry in no_proxy if entry and entry.strip()]
+    try:
+        return [to_str(entry).strip().lower() for entry in no_proxy if entry and entry.strip()]
+    except (TypeError, AttributeError):
+        raise InvalidProxyURL("no_proxy must be a comma-separated string or a list of host "
+                              "names, not %r" % (no_proxy,))
 
 
 def _ip_int(text):
@@ -308,6 +337,9 @@ def select_proxy(url, proxies):
     """
     if not proxies:
         return False, None
+    if not hasattr(proxies, "get"):
+        raise InvalidProxyURL("proxies must be a dict such as {'https': 'http://host:port'}, "
+                              "not %r" % (proxies,))
     url = _as_url(url)
     if should_bypass_proxies(url, proxies.get("no_proxy")):
         return True, None

@@ -7,7 +7,8 @@
     ├── HTTPError                      raise_for_status() on 4xx/5xx
     ├── ConnectionError
     │   ├── ConnectTimeout (also Timeout)
-    │   ├── ProxyError
+    │   ├── ProxyError                 the proxy refused, failed or could not be reached
+    │   │   └── ProxyConnectTimeout    (also ConnectTimeout) no connection to the proxy in time
     │   ├── SSLError                   .tls_error is the httpkit.tls error (with .reason)
     │   └── RemoteProtocolError        the server broke HTTP/1.1
     │       └── InvalidBodyFraming     (also a ChunkedEncodingError)
@@ -24,6 +25,7 @@
     │   └── InvalidProxyURL
     ├── URLRequired
     ├── InvalidHeader (also ValueError)
+    ├── InvalidTimeout (also ValueError and TypeError)   a bad ``timeout=`` value
     ├── ChunkedEncodingError
     │   ├── IncompleteRead             the body ended before its declared end
     │   └── InvalidBodyFraming         a bad chunk size, junk after a chunk
@@ -92,6 +94,10 @@ class ConnectTimeout(ConnectionError, Timeout):
     """No connection within the connect timeout (safe to retry)."""
 
 
+class ProxyConnectTimeout(ProxyError, ConnectTimeout):
+    """No connection to the proxy within the connect timeout (a ProxyError and a ConnectTimeout)."""
+
+
 class ReadTimeout(Timeout):
     """The server sent nothing within the read timeout."""
 
@@ -134,6 +140,14 @@ class InvalidProxyURL(InvalidURL):
 
 class InvalidHeader(RequestException, ValueError):
     """A header name or value is not valid (CR, LF, NUL, bad characters)."""
+
+
+class InvalidTimeout(RequestException, ValueError, TypeError):
+    """A ``timeout=`` value is not valid (zero, negative, not a number, a bad tuple).
+
+    A ValueError like requests raises, and also a TypeError for callers that
+    catch wrong types that way.
+    """
 
 
 class ChunkedEncodingError(RequestException):

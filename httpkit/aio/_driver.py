@@ -57,6 +57,25 @@ def _map_error(exc: BaseException, phase: str, peer: tuple) -> Exception:
                                                       exc or type(exc).__name__))
 
 
+def _abandon(raw: Any) -> None:
+    """Close a transport whose loop is closed: tell the peer, and free it without the loop.
+
+    ``close()`` would schedule a callback on the dead loop and fail; shutting
+    the socket down sends the FIN now, and the transport's own finalizer
+    closes the file descriptor.
+    """
+    sock = raw.get_extra_info("socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    try:
+        raw.abort()
+    except RuntimeError:  # "Event loop is closed": everything but the callback is done
+        pass
+
+
 def _expire(fut: "asyncio.Future[Any]") -> None:
     if not fut.done():
         fut.set_result(_TIMED_OUT)
@@ -70,8 +89,9 @@ def _wake(fut: "Optional[asyncio.Future[Any]]") -> None:
 class _ByteProtocol(asyncio.Protocol):
     """One TCP connection's bytes: a chunk queue for reads, flow control for writes."""
 
-    def __init__(self, peer: tuple) -> None:
+    def __init__(self, peer: tuple, loop: asyncio.AbstractEventLoop) -> None:
         self.peer = peer
+        self.loop = loop
         self.transport = None  # type: Optional[asyncio.Transport]
         self.chunks = collections.deque()  # type: Deque[bytes]
         self.buffered = 0
@@ -194,17 +214,49 @@ class AsyncioDriver(object):
             raise
 
     def _bind_loop(self) -> None:
+        """Serve the running loop: a Session moves to a new loop when its old one is done.
+
+        After the old loop closed (a second ``asyncio.run``), its connections
+        are unusable: they are dropped and a fresh pool starts on this loop.
+        A loop that is still running elsewhere keeps its connections, and
+        using the Session from two loops at once is an error.
+        """
         loop = asyncio.get_running_loop()
-        if self._loop is not loop:
-            if self._loop is not None and not self._loop.is_closed() and self.pool.total:
-                raise RuntimeError("an httpkit.aio.Session is bound to the event loop it "
-                                   "first ran on; create one Session per loop")
-            self._loop = loop
+        old = self._loop
+        if old is loop:
+            return
+        if old is not None:
+            if old.is_closed():
+                self._leave_closed_loop()
+            elif self.pool.total:
+                if old.is_running() or self.pool.total != self.pool.idle_count():
+                    raise RuntimeError(
+                        "this httpkit.aio.Session is used from a second event loop while "
+                        "another event loop (%r) is running it or holds its connections in "
+                        "use; a Session serves one loop at a time: "
+                        "use one Session per loop, or `await session.aclose()` on the first "
+                        "loop before using the Session on another" % (old,))
+                self._close_idle()  # a stopped loop: its idle connections close, a fresh pool
+        self._loop = loop
+
+    def _leave_closed_loop(self) -> None:
+        """Forget the pool of a closed loop (its transports can no longer be closed normally)."""
+        old_pool, self.pool = self.pool, PoolState(self.pool.limits)
+        for conn in old_pool.close_all():
+            conn.closed = True
+            self.close(conn.transport)
+        self._waiters.clear()  # futures of the old loop: nobody can await them any more
+
+    def _close_idle(self) -> None:
+        for conn in self.pool.close_all():
+            conn.closed = True
+            self.close(conn.transport)
+        self.pool = PoolState(self.pool.limits)
 
     # ---- transports
     async def _connect(self, op: Connect) -> _ByteProtocol:
         peer = (op.host, op.port)
-        protocol = _ByteProtocol(peer)
+        protocol = _ByteProtocol(peer, self._loop)
         try:
             await asyncio.wait_for(
                 self._loop.create_connection(lambda: protocol, op.host, op.port), op.timeout)
@@ -289,6 +341,9 @@ class AsyncioDriver(object):
         raw = transport.transport
         if raw is None or raw.is_closing():
             return
+        if transport.loop.is_closed():
+            _abandon(raw)
+            return
         if raw.get_write_buffer_size():
             raw.abort()
         else:
@@ -350,6 +405,10 @@ class AsyncioDriver(object):
 
     def checkin(self, key: tuple, conn: Any, reusable: bool) -> None:
         """Give a connection (or a reserved slot) back; close it if not reusable."""
+        if conn is not None and conn.transport.loop is not self._loop:
+            conn.closed = True  # from a pool left behind with its closed loop
+            self.close(conn.transport)
+            return
         to_close = self.pool.checkin(key, conn, reusable, monotonic())
         if to_close is not None:
             to_close.closed = True
@@ -390,7 +449,7 @@ class AsyncioDriver(object):
     def _alive(self, conn: Any) -> bool:
         """An idle connection is usable unless it saw EOF, or bytes TLS can't absorb."""
         protocol = conn.transport
-        if protocol.eof:
+        if protocol.eof or protocol.loop is not self._loop:
             return False
         if not protocol.buffered:
             return True

@@ -7,8 +7,11 @@ Rules:
 - Bodies are never read behind the user's back: with ``stream=True`` the
   body stays on its connection until ``await r.aread()``, ``aiter_content()``
   or ``aclose()``; until then ``.content`` raises ResponseNotRead.
-- A Session belongs to the event loop it first ran on; close it with
-  ``async with`` or ``await session.aclose()`` (``__del__`` warns otherwise).
+- A Session serves one event loop at a time: after its loop closed it moves
+  to the next one with a fresh pool; used from a second loop while the first
+  still holds its connections, it raises RuntimeError (see docs/async.md).
+  Close it with ``async with`` or ``await session.aclose()`` (``__del__`` warns
+  otherwise).
 """
 from __future__ import absolute_import, division, print_function
 

@@ -8,11 +8,13 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+import re
+
 __all__ = [
     "TLSError", "WantReadError", "WantWriteError", "RaggedEOF", "ConfigurationError",
     "CertificateVerificationError", "UnknownCAError", "SelfSignedCertificateError",
     "CertificateExpiredError", "HostnameMismatchError", "HandshakeError",
-    "ProtocolVersionError", "VERIFY_CODE_ERRORS", "verification_error",
+    "ProtocolVersionError", "VERIFY_CODE_ERRORS", "verification_error", "alert_reason",
 ]
 
 
@@ -122,3 +124,19 @@ def verification_error(verify_code, message):
     err = cls(message)
     err.verify_code = verify_code
     return err
+
+
+# "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] ...", "tlsv13 alert certificate required",
+# "sslv3 alert handshake failure", "tls alert ...": every backend's spelling of an alert.
+_ALERT = re.compile(r"(?:tlsv1[0-9]?|sslv3|tls)[ _]alert[ _]([A-Za-z][A-Za-z_ ]*)", re.I)
+
+
+def alert_reason(text):
+    """The TLS alert an OpenSSL message reports, as a reason (``"certificate_required"``).
+
+    The same name on every backend (RFC 8446 section 6.2 spelling); None if no alert.
+    """
+    match = _ALERT.search(text)
+    if match is None:
+        return None
+    return re.sub(r"[ _]+", "_", match.group(1).strip(" _")).lower()

@@ -28,7 +28,7 @@ import weakref
 
 from OpenSSL import SSL, crypto
 
-from . import _api
+from . import _api, _errors
 from ._api import (
     ConfigurationError, HandshakeError, ProtocolVersionError, RaggedEOF, TLSConfiguration,
     TLSError, TLSVersion, WantReadError, WantWriteError,
@@ -62,8 +62,7 @@ _VERSION_REASONS = (
 # --------------------------------------------------------------------------- errors
 def _alert_reason(text):
     """``'tlsv13 alert certificate required'`` -> ``'certificate_required'``."""
-    match = re.search(r"alert ([a-z ]+)", text)
-    return match.group(1).strip().replace(" ", "_") if match else None
+    return _errors.alert_reason(text)
 
 
 def _verify_message(code):

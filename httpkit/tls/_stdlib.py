@@ -34,7 +34,7 @@ import tempfile
 import weakref
 
 from .._compat import to_str
-from . import _api
+from . import _api, _errors
 from ._api import (
     Certificate, ClientContext, ConfigurationError, HandshakeError, PrivateKey,
     ProtocolVersionError, RaggedEOF, ServerContext, TLSError, TLSVersion, TLSWrappedBuffer,
@@ -283,7 +283,8 @@ def translate_error(exc):
     if any(marker in text for marker in _VERSION_MARKERS):
         return ProtocolVersionError(str(exc))
     if any(marker in text for marker in _HANDSHAKE_MARKERS):
-        reason = (getattr(exc, "reason", None) or "handshake_failure").lower()
+        reason = _errors.alert_reason(str(exc)) \
+            or (getattr(exc, "reason", None) or "handshake_failure").lower()
         return HandshakeError(str(exc), reason=reason)
     return TLSError(str(exc))
 

@@ -52,6 +52,7 @@ class Result(object):
         error, error_mro, error_message, error_reason: when the call raised: the
             httpkit exception's class name, its class names up the MRO, ``str()``,
             and ``.reason`` (SSLError); all None/[] otherwise.
+        error_request: ``(method, url)`` of the error's ``.request``, or None.
         warnings: class names of warnings emitted during the call.
         from_cache, cache_status: ``response.from_cache`` and ``.cache_status``.
     """
@@ -63,7 +64,7 @@ class Result(object):
     ok = None
     elapsed = None
     raise_for_status = None
-    error = error_message = error_reason = None
+    error = error_message = error_reason = error_request = None
     from_cache = False
     cache_status = None
 
@@ -115,6 +116,8 @@ def fill_error(result, exc):
     result.error_message = str(exc)
     result.error_reason = getattr(exc, "reason", None) if isinstance(exc, httpkit.SSLError) \
         else None
+    request = getattr(exc, "request", None)
+    result.error_request = None if request is None else (request.method, request.url)
     return result
 
 
