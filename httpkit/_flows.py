@@ -46,7 +46,8 @@ def request_flow(ctx, request):
 
 
 def _follow_redirects(ctx, request):
-    history = []
+    history = []    # every earlier response: redirects and the auth challenges before them
+    redirects = []  # the redirects alone (max_redirects counts these)
     origin = request.parsed_url.origin
     auth = ctx.auth
     redirected = False
@@ -66,8 +67,9 @@ def _follow_redirects(ctx, request):
             response._next = _next_request(ctx, request, response)
             break
         yield discard_body(response)
-        ctx.check_redirects(history, response)
-        history.append(response)
+        ctx.check_redirects(redirects, response)
+        redirects.append(response)
+        history = response.history + [response]
         from ._redirects import redirect_request
         request = redirect_request(request, response, ctx.cookies, rewind_body=ctx.rewind)
         redirected = True

@@ -160,10 +160,10 @@ class Headers(MutableMapping):
     __hash__ = None
 
     def __getstate__(self):  # __slots__ classes need this to pickle with protocol 0/1
-        return self._items
+        return {"items": self._items}  # never empty: pickle skips __setstate__ for a false state
 
     def __setstate__(self, state):
-        self._items = state
+        self._items = state["items"]
 
     def __repr__(self):
         return "Headers(%r)" % (self.raw_items(),)
