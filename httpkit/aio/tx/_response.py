@@ -95,6 +95,10 @@ class TxResponse(object):
     def __repr__(self):
         return "<TxResponse [%d]>" % self.raw.status_code
 
+    def __iter__(self):
+        """Iterate over a body already read (the default, ``stream=False``) in 128-byte pieces."""
+        return iter(self.raw)
+
     def raise_for_status(self):
         """Raise HTTPError for a 4xx/5xx status; return the response otherwise."""
         try:
