@@ -10,8 +10,11 @@ Rules:
 - A flow never mutates a request it already yielded: a resend is a
   ``request.copy()``, so ``response.request`` stays what was really sent.
 - Credentials never appear in a ``repr`` or an error message.
-- Digest follows RFC 7616 (MD5, SHA-256, SHA-512-256 and their ``-sess``
-  forms; ``qop=auth`` or RFC 2069 without qop). ``auth-int`` would need the
+- Digest follows RFC 7616 (MD5, SHA-256, SHA-512-256, and SHA-512 and SHA
+  (SHA-1) as requests does, each with its ``-sess`` form; ``qop=auth`` or
+  RFC 2069 without qop). After a redirect it waits for the next 401 instead
+  of pre-authenticating (as requests), since strict servers refuse an answer
+  they did not challenge for that URI. ``auth-int`` would need the
   whole body hashed; it is refused with :class:`DigestAuthError` rather than
   answered with credentials the server must reject.
 """
@@ -57,6 +60,16 @@ class Auth(object):
             Response.
         """
         yield request
+
+    def redirect_flow(self, request):
+        """Return the flow for a request that follows a same-origin redirect.
+
+        The default is :meth:`auth_flow`; a scheme that pre-authenticates
+        (Digest) starts without credentials here and waits for a challenge.
+
+        .. versionadded:: 0.2
+        """
+        return self.auth_flow(request)
 
     def __repr__(self):
         return "<%s>" % type(self).__name__
@@ -290,7 +303,8 @@ def parse_challenges(values):
 # ---------------------------------------------------------------- Digest
 
 # RFC 7616 section 3.5 algorithm names -> hashlib names, best first.
-_DIGEST_HASHES = [("SHA-512-256", "sha512_256"), ("SHA-256", "sha256"), ("MD5", "md5")]
+_DIGEST_HASHES = [("SHA-512-256", "sha512_256"), ("SHA-512", "sha512"), ("SHA-256", "sha256"),
+                  ("SHA", "sha1"), ("MD5", "md5")]
 
 
 def _hash_name(algorithm):
@@ -380,8 +394,15 @@ class DigestAuth(Auth):
         self._spaces = {}  # origin -> state dict (challenge, prefixes, nc)
 
     def auth_flow(self, request):
-        """Send, answer a Digest challenge, retry once on a stale nonce."""
-        self._preauthorize(request)
+        """Return the flow: send (pre-authenticated inside a known protection space),
+        answer a Digest challenge, retry once on a stale nonce."""
+        return self._answer(self._preauthorized(request))
+
+    def redirect_flow(self, request):
+        """Return the flow for a redirect hop: no pre-emptive header, answer the 401."""
+        return self._answer(request)
+
+    def _answer(self, request):
         response = yield request
         answers = 0
         while response.status_code == 401 and answers < 2:
@@ -427,15 +448,24 @@ class DigestAuth(Auth):
         with self._lock:
             self._spaces.pop(request.parsed_url.origin, None)
 
-    def _preauthorize(self, request):
+    def _preauthorized(self, request):
+        """``request``, or a copy with Authorization inside a known protection space."""
         url = request.parsed_url
         with self._lock:
             state = self._spaces.get(url.origin)
         if state is None or "Authorization" in request.headers:
-            return
+            return request
         if any(origin == url.origin and url.path.startswith(path)
                for origin, path in state["prefixes"]):
+            request = request.copy()  # the caller's request (and its redirects) stay clean
             request.headers["Authorization"] = self._authorization(request, state)
+        return request
+
+    def __getstate__(self):  # a pickled DigestAuth keeps its credentials, not its nonces
+        return {"_username": self._username, "_password": self._password}
+
+    def __setstate__(self, state):
+        self.__init__(state["_username"], state["_password"])
 
     # ---- the response value (RFC 7616 section 3.4)
     def _next_nc(self, state):

@@ -26,7 +26,7 @@ import codecs
 import re
 from email.message import Message
 
-__all__ = ["encoding_from_headers", "guess_encoding", "decode_text", "json_text",
+__all__ = ["encoding_from_headers", "response_encoding", "guess_encoding", "decode_text", "json_text",
            "iter_decode", "TextDecoder", "parse_link_header"]
 
 # Longest BOMs first: the UTF-32-LE BOM starts with the UTF-16-LE one.
@@ -61,6 +61,25 @@ def encoding_from_headers(headers):
     if not charset or not _known_codec(charset):
         return None
     return charset
+
+
+def response_encoding(headers):
+    """Return :attr:`Response.encoding` for these headers (requests' rules, mostly).
+
+    Like requests' ``get_encoding_from_headers``: the ``charset`` parameter
+    (quotes stripped, any case of the parameter name) and ``"utf-8"`` for
+    ``application/json``. Deliberate differences: a JSON type (``+json`` too)
+    is always ``"utf-8"`` (RFC 8259 section 11 defines no charset parameter; a
+    BOM still wins when decoding), an unknown codec is None instead of a name
+    that fails later, and ``text/*`` without a charset is None instead of
+    ``"ISO-8859-1"`` (:attr:`Response.text` then detects the charset).
+    """
+    value = headers.get("content-type") if headers else None
+    if value:
+        mime = parse_content_type(value)[0]
+        if mime == "application/json" or mime.endswith("+json"):
+            return "utf-8"
+    return encoding_from_headers(headers)
 
 
 def parse_content_type(value):

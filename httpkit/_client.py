@@ -174,6 +174,28 @@ class BaseSession(object):
     def close_pools(self):
         """Close idle connections (front-ends call this from close())."""
 
+    # ---- pickling (requests' Session pickles too)
+    #: What a pickled Session drops: its pool and driver (a fresh one after
+    #: unpickling), its TLS contexts (rebuilt from verify/cert) and its cache.
+    _NOT_PICKLED = frozenset(("_lock", "_driver", "_bodies", "_tls", "cache", "_closed"))
+
+    def __getstate__(self):
+        state = dict((name, value) for name, value in self.__dict__.items()
+                     if name not in self._NOT_PICKLED)
+        state["_tls_backend"] = self._tls._backend_name
+        return state
+
+    def __setstate__(self, state):
+        backend = state.pop("_tls_backend", None)
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._tls = TLSSettings(backend)
+        self.cache = None
+        self._start_io()
+
+    def _start_io(self):
+        """Give the Session its driver and pool (each front-end; again after unpickling)."""
+
     def _close_cache(self):
         if self.cache is not None:
             self.cache.close()
@@ -296,9 +318,9 @@ class RequestContext(object):
         self.auth = _auth.build_auth(auth)
         # The jar cookies come from: None while no cookie was ever involved.
         self.cookies = session._cookie_jar
-        if options.cookies:
+        if options.cookies:  # this call's cookies win over the Session's, and stay out of it
             from . import _cookies
-            self.cookies = _cookies.merge_cookies(_copy_jar(self.cookies), options.cookies)
+            self.cookies = _cookies.override_cookies(_copy_jar(self.cookies), options.cookies)
         self._session = session
         self._cookie_added = None
         # The Session's cache; ``cache=False`` on a call skips it (cache_status "bypass").
@@ -346,11 +368,24 @@ class RequestContext(object):
         _redirects.check_redirect_count(history, self.session.max_redirects, response)
 
     def dispatch_hooks(self, response):
+        """Call each response hook as requests does: ``hook(response, **kwargs)``.
+
+        The keyword arguments are this call's ``timeout`` (a Timeouts),
+        ``verify``, ``proxies`` (the Session's merged with the call's),
+        ``stream`` and ``cert``. A hook that returns a value replaces the response.
+        """
+        kwargs = self.hook_kwargs()
         for hook in self.hooks.get("response", ()):
-            result = hook(response)
+            result = hook(response, **kwargs)
             if result is not None:
                 response = result
         return response
+
+    def hook_kwargs(self):
+        proxies = dict(self.session.proxies)
+        proxies.update(self._request_proxies or {})
+        return {"timeout": self.timeout, "verify": self.verify, "proxies": proxies,
+                "stream": self.stream, "cert": self.cert}
 
     # ---- cookies
     def add_cookies(self, request):
@@ -368,7 +403,11 @@ class RequestContext(object):
             self._cookie_added = _cookies.add_cookie_header(self.cookies, request)
 
     def extract_cookies(self, response):
-        """Store the response's cookies in the Session's jar (and this call's, if it has one)."""
+        """Store the response's cookies in the Session's jar (and this call's, if it has one).
+
+        ``response.cookies`` gets a jar of its own with only the cookies it set
+        (requests); without Set-Cookie it stays None (an empty jar on access).
+        """
         if "set-cookie" in response.headers:
             from . import _cookies
             session_jar = self._session.cookies
@@ -377,7 +416,7 @@ class RequestContext(object):
                 self.cookies = session_jar
             elif self.cookies is not session_jar:
                 _cookies.extract_cookies(self.cookies, response)
-        response.cookies = self.cookies  # None: Response.cookies is an empty jar
+            response.cookies = _cookies.cookies_set_by(response)
 
     # ---- retries
     def should_retry_status(self, retry, request, response):

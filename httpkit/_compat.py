@@ -19,6 +19,9 @@ if PY2:  # pragma: no cover - exercised by the 2.7 run
     from collections import Mapping, MutableMapping  # noqa: F401
     import Queue as queue  # noqa: F401
 
+    #: What httpkit.JSONDecodeError also derives from: json raises plain ValueError on 2.7.
+    JSONDecodeErrorBase = ValueError
+
     def b2s(data):
         """Bytes to the native str type (no-op on 2.7)."""
         return data
@@ -42,6 +45,7 @@ else:
     from urllib.parse import urlsplit, urlunsplit, urljoin, urlencode, quote, unquote  # noqa: F401
     from collections.abc import Mapping, MutableMapping  # noqa: F401
     import queue  # noqa: F401
+    from json import JSONDecodeError as JSONDecodeErrorBase  # noqa: F401
 
     def b2s(data):
         """Bytes to the native str type (latin-1, lossless)."""

@@ -47,6 +47,13 @@ class Timeouts(object):
 
     __slots__ = ("connect", "read", "write", "pool", "total")
 
+    def __getstate__(self):  # pickle protocols 0/1 (2.7's default) need it with __slots__
+        return dict((name, getattr(self, name)) for name in self.__slots__ if hasattr(self, name))
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
+
     def __init__(self, timeout=_UNSET, connect=_UNSET, read=_UNSET, write=_UNSET,
                  pool=_UNSET, total=None):
         if isinstance(timeout, Timeouts):

@@ -21,7 +21,8 @@ from ._compat import Mapping, import_cookiejar
 cookiejar = import_cookiejar()  # this module is itself imported on first use
 
 __all__ = ["CookieJar", "CookieConflictError", "RequestView", "ResponseView", "create_cookie",
-           "cookiejar_from_dict", "merge_cookies", "add_cookie_header", "extract_cookies"]
+           "cookiejar_from_dict", "merge_cookies", "override_cookies", "add_cookie_header",
+           "extract_cookies", "cookies_set_by"]
 
 
 class CookieConflictError(RuntimeError):
@@ -142,9 +143,12 @@ def create_cookie(name, value, **kwargs):
 class CookieJar(cookiejar.CookieJar, object):
     """A stdlib cookie jar with requests' dict-like interface.
 
-    ``jar[name]``, ``jar.get(name, default, domain=, path=)``,
-    ``jar.set(name, value, ...)``, ``keys()/values()/items()``, ``get_dict()``,
-    ``update()``; ``save(path)``/``load(path)`` in libwww-perl (LWP) format.
+    ``jar[name]`` (KeyError when absent, CookieConflictError when several
+    domains/paths hold it), ``jar.get(name, default, domain=, path=)``,
+    ``jar.set(name, value, domain=, path=, ...)``, ``keys()/values()/items()``
+    (lists) and ``iterkeys()/itervalues()/iteritems()``, ``get_dict(domain=, path=)``,
+    ``list_domains()/list_paths()/multiple_domains()``, ``get_policy()/set_policy()``,
+    ``copy()``, ``update()``; ``save(path)``/``load(path)`` in libwww-perl (LWP) format.
     """
 
     def __iter__(self):
@@ -208,17 +212,29 @@ class CookieJar(cookiejar.CookieJar, object):
     def __contains__(self, name):
         return any(cookie.name == name for cookie in self)
 
+    def iterkeys(self):
+        """Iterate over every cookie name (repeated when several domains/paths share it)."""
+        return (cookie.name for cookie in self)
+
+    def itervalues(self):
+        """Iterate over every cookie value."""
+        return (cookie.value for cookie in self)
+
+    def iteritems(self):
+        """Iterate over ``(name, value)`` for every cookie."""
+        return ((cookie.name, cookie.value) for cookie in self)
+
     def keys(self):
-        """Every cookie name (repeated when several domains/paths share it)."""
-        return [cookie.name for cookie in self]
+        """Every cookie name, as a list (repeated when several domains/paths share it)."""
+        return list(self.iterkeys())
 
     def values(self):
-        """Every cookie value."""
-        return [cookie.value for cookie in self]
+        """Every cookie value, as a list."""
+        return list(self.itervalues())
 
     def items(self):
         """``[(name, value), ...]`` for every cookie."""
-        return [(cookie.name, cookie.value) for cookie in self]
+        return list(self.iteritems())
 
     def list_domains(self):
         """The domains that hold cookies."""
@@ -227,6 +243,14 @@ class CookieJar(cookiejar.CookieJar, object):
     def list_paths(self):
         """The paths that hold cookies."""
         return sorted(set(cookie.path for cookie in self))
+
+    def multiple_domains(self):
+        """Tell whether the jar holds cookies for more than one domain."""
+        return len(self.list_domains()) > 1
+
+    def get_policy(self):
+        """Return the jar's cookie policy (``set_policy(policy)`` replaces it)."""
+        return self._policy
 
     def get_dict(self, domain=None, path=None):
         """Return ``{name: value}`` for cookies matching ``domain`` and ``path``."""
@@ -331,6 +355,29 @@ def merge_cookies(jar, cookies):
     if isinstance(cookies, cookiejar.CookieJar):
         for cookie in list(cookies):
             jar.set_cookie(cookie)
+    return jar
+
+
+def override_cookies(jar, cookies):
+    """Add a call's ``cookies`` to ``jar`` (a copy of the Session's); return ``jar``.
+
+    A per-request cookie wins, as in requests: a dict's value replaces every
+    cookie of that name in ``jar`` (whatever its domain or path), a jar's
+    cookies replace those with the same name, domain and path.
+    """
+    if isinstance(cookies, Mapping):
+        for name, value in cookies.items():
+            jar._remove(name, None, None)
+            if value is not None:
+                jar.set_cookie(create_cookie(name, value))
+        return jar
+    return merge_cookies(jar, cookies)
+
+
+def cookies_set_by(response):
+    """Return a new :class:`CookieJar` with only the cookies ``response`` sets."""
+    jar = CookieJar()
+    extract_cookies(jar, response)
     return jar
 
 

@@ -50,22 +50,33 @@ def request_flow(ctx, request):
 
 
 def _follow_redirects(ctx, request):
-    history = []
+    history = []    # every earlier response: redirects and the auth challenges before them
+    redirects = []  # the redirects alone (max_redirects counts these)
     origin = request.parsed_url.origin
     auth = ctx.auth
+    redirected = False
     while True:
         if auth is None:  # one generator level less on the common path
             response = yield _sender(ctx, request)
         else:
-            response = yield _send_handling_auth(ctx, request, auth)
-        response = ctx.dispatch_hooks(response)
-        if not (ctx.allow_redirects and response.is_redirect):
+            response = yield _send_handling_auth(ctx, request, auth, redirected)
+        # Each response's history is the hops before it (requests), its own
+        # auth challenges last; TooManyRedirects' response carries the chain.
+        response.history = history + response.history
+        if ctx.hooks.get("response"):
+            response = yield _run_hooks(ctx, response)
+        if not response.is_redirect:
             break
-        ctx.check_redirects(history, response)
+        if not ctx.allow_redirects:
+            response._next = _next_request(ctx, request, response)
+            break
         yield discard_body(response)
-        history.append(response)
+        ctx.check_redirects(redirects, response)
+        redirects.append(response)
+        history = response.history + [response]
         from ._redirects import redirect_request
         request = redirect_request(request, response, ctx.cookies, rewind_body=ctx.rewind)
+        redirected = True
         new_origin = request.parsed_url.origin != origin
         if new_origin:
             auth = ctx.auth_for_new_origin(request.parsed_url)
@@ -74,13 +85,29 @@ def _follow_redirects(ctx, request):
         if log:
             log.debug("following %d to %s %s%s", response.status_code, request.method,
                       request.url, " (another origin: credentials dropped)" if new_origin else "")
-    if history:
-        response.history = history
     raise Return(response)
 
 
-def _send_handling_auth(ctx, request, auth):
-    flow = auth.auth_flow(request)
+def _run_hooks(ctx, response):
+    """Flow: call the response hooks; a hook can read a non-streamed body (requests)."""
+    if not ctx.stream:
+        yield read_all(response)
+    raise Return(ctx.dispatch_hooks(response))
+
+
+def _next_request(ctx, request, response):
+    """The PreparedRequest a followed redirect would send next (``Response.next``), or None."""
+    from ._redirects import redirect_request
+    from .exceptions import RequestException
+    try:
+        return redirect_request(request, response, ctx.cookies, rewind_body=ctx.rewind)
+    except RequestException:  # a Location that cannot be followed: there is no next request
+        return None
+
+
+def _send_handling_auth(ctx, request, auth, redirected=False):
+    # After a redirect, auth starts without pre-emptive credentials (see Auth.redirect_flow).
+    flow = auth.redirect_flow(request) if redirected else auth.auth_flow(request)
     current = next(flow)
     challenges = []
     while True:

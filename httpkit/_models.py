@@ -194,6 +194,12 @@ class Headers(MutableMapping):
 
     __hash__ = None
 
+    def __getstate__(self):  # __slots__ classes need this to pickle with protocol 0/1
+        return {"items": self._items}  # never empty: pickle skips __setstate__ for a false state
+
+    def __setstate__(self, state):
+        self._items = state["items"]
+
     def __repr__(self):
         return "Headers(%r)" % (self.raw_items(),)
 
@@ -294,6 +300,16 @@ class PreparedRequest(object):
         r.auth, r.cookies, r._url_auth = self.auth, self.cookies, self._url_auth
         return r
 
+    def __getstate__(self):
+        """Pickle everything but the body's rewind hook (a closure over the body)."""
+        return dict((name, getattr(self, name)) for name in self.__slots__
+                    if name != "_body_start")
+
+    def __setstate__(self, state):
+        self._body_start = None
+        for name, value in state.items():
+            setattr(self, name, value)
+
     def __repr__(self):
         return "<PreparedRequest [%s]>" % self.method
 
@@ -322,7 +338,9 @@ class Response(object):
         self.cache_status = None
         self._content = None
         self._content_consumed = False
-        self._encoding = None
+        self._consumer = None      # the reader that took the streamed body ("r.raw.read()")
+        self._encoding = None      # set by the user only
+        self._next = None          # the next hop's PreparedRequest (allow_redirects=False)
         self._stream = None        # core BodyStream while the body is unread
         self._frontend = None      # how to pull the body (set by the front-end)
         self._raw = None           # the blocking front-end's file over the body
@@ -330,7 +348,11 @@ class Response(object):
 
     @property
     def cookies(self):
-        """The cookie jar after this response (an empty jar when no cookie was involved)."""
+        """The cookies this response set (its Set-Cookie fields); an empty jar when none.
+
+        The Session's jar holds every cookie; ``r.cookies`` only this hop's,
+        as in requests (each response in :attr:`history` has its own).
+        """
         if self._cookies is None:
             from ._cookies import CookieJar
             self._cookies = CookieJar()
@@ -358,7 +380,18 @@ class Response(object):
 
     @property
     def is_permanent_redirect(self):
+        """A 301 or 308 with a Location."""
         return self.status_code in (301, 308) and "location" in self.headers
+
+    @property
+    def next(self):
+        """The PreparedRequest of the next redirect hop, when redirects were not followed.
+
+        Set for a redirect received with ``allow_redirects=False``; None otherwise.
+
+        .. versionadded:: 0.2
+        """
+        return self._next
 
     def raise_for_status(self):
         """Raise HTTPError for a 4xx/5xx status; return the response otherwise."""
@@ -405,11 +438,17 @@ class Response(object):
 
     @property
     def encoding(self):
-        """The charset used by :attr:`text` (header, then JSON/BOM rules; settable)."""
-        if self._encoding is None:
-            from ._charset import encoding_from_headers
-            self._encoding = encoding_from_headers(self.headers)
-        return self._encoding
+        """The charset named by the headers, or the one set here (settable).
+
+        As requests' ``get_encoding_from_headers``: the Content-Type
+        ``charset`` (when Python knows the codec); ``"utf-8"`` for JSON types;
+        None otherwise (then :attr:`text` guesses from the body: see
+        :mod:`httpkit._charset`; httpkit does not assume ISO-8859-1 for ``text/*``).
+        """
+        if self._encoding is not None:
+            return self._encoding
+        from ._charset import response_encoding
+        return response_encoding(self.headers)
 
     @encoding.setter
     def encoding(self, value):
@@ -435,15 +474,18 @@ class Response(object):
     def json(self, **kwargs):
         """Decode the body as JSON (UTF-8/16/32 detected per RFC 8259)."""
         from ._charset import json_text
+        text = json_text(self.content, self._encoding)
         try:
-            return _json.loads(json_text(self.content, self._encoding), **kwargs)
-        except ValueError as exc:
-            raise JSONDecodeError("Response body is not valid JSON: %s" % exc, response=self)
+            return _json.loads(text, **kwargs)
+        except ValueError as exc:  # json.JSONDecodeError on 3.x
+            raise JSONDecodeError("Response body is not valid JSON: %s" % exc, text,
+                                  getattr(exc, "pos", 0), msg=getattr(exc, "msg", None),
+                                  response=self)
         except RuntimeError as exc:  # RecursionError (a RuntimeError on 2.7): "[[[[..."
             if "recursion" not in str(exc):
                 raise
-            raise JSONDecodeError("Response body is JSON nested too deeply to decode",
-                                  response=self)
+            raise JSONDecodeError("Response body is JSON nested too deeply to decode", text,
+                                  0, response=self)
 
     @property
     def links(self):
@@ -463,6 +505,10 @@ class Response(object):
         for line in iter_through(chunks, LineSplitter(delimiter)):
             yield line
 
+    def __iter__(self):
+        """Iterate over the body in 128-byte pieces (``iter_content(128)``, as requests)."""
+        return iter(self.iter_content(128))
+
     def iter_content(self, chunk_size=1, decode_unicode=False):
         """Yield the body in pieces (the front-end streams it)."""
         if self._content is not None:
@@ -478,20 +524,34 @@ class Response(object):
         return chunks
 
     # ---- for front-ends: the same body bookkeeping everywhere
-    def _take_stream(self, consumer="iter_content()"):
-        """The unread body stream, marked consumed; None when there is none.
+    def _take_stream(self, consumer):
+        """The unread body stream, now owned by ``consumer``; None when there is none.
+
+        Every front-end's readers come here first, so a body is read by ONE
+        reader: a second one (``r.content`` after ``r.raw.read(3)``) raises
+        instead of returning the rest as if it were the whole body.
+
+        Args:
+            consumer: how the caller reads, for the error message ("r.raw.read()").
 
         Raises:
-            StreamConsumedError: a streaming read already took the body.
+            StreamConsumedError: another reader already took the body.
         """
+        self._check_unconsumed()
         stream = self._stream
         if stream is None:
-            if self._content_consumed:
-                from .exceptions import StreamConsumedError
-                raise StreamConsumedError("the body was already consumed by %s" % consumer)
             return None
+        self._consumer = consumer
         self._content_consumed = True
         return stream
+
+    def _check_unconsumed(self):
+        """Raise StreamConsumedError when a streaming reader already took the body."""
+        if self._consumer is not None:
+            from .exceptions import StreamConsumedError
+            raise StreamConsumedError("the body of %r was already consumed by %s; read a "
+                                      "body with one reader only" % (self, self._consumer),
+                                      response=self)
 
     def _drop_stream(self):
         """Forget the body stream; a half-read one closes its connection (never reused)."""
@@ -568,5 +628,36 @@ class Response(object):
     def __exit__(self, *exc_info):
         self.close()
 
+    # ---- pickling (requests' Response pickles too)
+    _PICKLED = ("status_code", "reason", "headers", "url", "history", "elapsed", "http_version",
+                "from_cache", "cache_status", "_content", "_encoding", "_cookies", "_next")
+
+    def __getstate__(self):
+        """Read the body (if it is still unread), then keep what needs no connection.
+
+        The request is kept when it pickles (a body or hook that cannot be
+        pickled drops it: ``request`` is None after unpickling).
+        """
+        if self._content is None and self._consumer is None and self._frontend is not None:
+            self.content  # noqa: B018 - reads the body
+        state = dict((name, getattr(self, name)) for name in self._PICKLED)
+        state["request"] = _picklable_or_none(self.request)
+        return state
+
+    def __setstate__(self, state):
+        self.__init__(state.pop("status_code"), state.pop("reason"), state.pop("headers"),
+                      state.pop("request"), state.pop("http_version"))
+        self.__dict__.update(state)
+        self._content_consumed = True
+
     def __repr__(self):
         return "<Response [%d]>" % self.status_code
+
+
+def _picklable_or_none(value):
+    import pickle
+    try:
+        pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - whatever a user's hook or body raises while pickling
+        return None
+    return value

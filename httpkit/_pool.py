@@ -28,6 +28,13 @@ class Limits(object):
 
     __slots__ = ("max_per_host", "max_total", "idle_timeout")
 
+    def __getstate__(self):  # pickle protocols 0/1 (2.7's default) need it with __slots__
+        return dict((name, getattr(self, name)) for name in self.__slots__ if hasattr(self, name))
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
+
     def __init__(self, max_per_host=100, max_total=100, idle_timeout=60.0):
         if max_per_host < 1 or max_total < 1:
             raise ValueError("pool limits must be at least 1")

@@ -51,6 +51,13 @@ class URL(object):
     __slots__ = ("scheme", "host", "port", "path", "query", "fragment",
                  "username", "password", "is_ip", "is_http", "_explicit_port", "_str")
 
+    def __getstate__(self):  # pickle protocols 0/1 (2.7's default) need it with __slots__
+        return dict((name, getattr(self, name)) for name in self.__slots__ if hasattr(self, name))
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
+
     def __init__(self, url):
         if isinstance(url, URL):
             for name in URL.__slots__:

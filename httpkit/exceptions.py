@@ -37,13 +37,15 @@
     ├── UnrewindableBodyError
     ├── ClosedFileError (also ValueError)   a body file closed before the request was sent
     └── InvalidJSONError
-        └── JSONDecodeError (also ValueError)
+        └── JSONDecodeError (also json.JSONDecodeError on 3.x, ValueError on 2.7)
 
 Every error carries ``.request`` (and ``.response`` when there is one). Foreign
 exceptions (socket, ssl, asyncio, Twisted) are mapped to these only at the
 driver boundary, once per driver.
 """
 from __future__ import absolute_import, division, print_function
+
+from ._compat import JSONDecodeErrorBase
 
 
 class RequestException(IOError):
@@ -194,8 +196,32 @@ class InvalidJSONError(RequestException):
     """JSON could not be encoded or decoded."""
 
 
-class JSONDecodeError(InvalidJSONError, ValueError):
-    """The body is not valid JSON."""
+class JSONDecodeError(InvalidJSONError, JSONDecodeErrorBase):
+    """The body is not valid JSON.
+
+    On 3.x it is also a ``json.JSONDecodeError`` (so ``except json.JSONDecodeError``
+    catches it, as with requests), on 2.7 a ``ValueError``. Attributes as
+    json's: ``msg`` (what was wrong), ``doc`` (the text), ``pos`` (where),
+    ``lineno``, ``colno``; plus ``request`` and ``response``.
+
+    Args:
+        message: the error text (``str(exc)``).
+        doc: the JSON text that failed to decode.
+        pos: the index in ``doc`` where it failed.
+        msg: json's own short message (default: ``message``).
+    """
+
+    def __init__(self, message, doc=u"", pos=0, msg=None, **kwargs):
+        # json.JSONDecodeError.__init__ would replace the message: set its fields here.
+        self.msg = message if msg is None else msg
+        self.doc, self.pos = doc, pos
+        self.lineno = doc.count(u"\n", 0, pos) + 1
+        self.colno = pos - doc.rfind(u"\n", 0, pos)
+        InvalidJSONError.__init__(self, message, **kwargs)
+
+    def __reduce__(self):
+        return type(self), (self.args[0], self.doc, self.pos, self.msg), \
+            {"request": self.request, "response": self.response}
 
 
 class HTTPKitWarning(Warning):

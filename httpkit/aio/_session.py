@@ -25,17 +25,13 @@ from .._config import UNSET
 from .._exchange import BodyPieces
 from .._flows import read_all, request_flow
 from .._models import PreparedRequest, Response
-from ..exceptions import ResponseNotRead, StreamConsumedError
+from ..exceptions import ResponseNotRead
 from ._driver import AsyncioDriver
 
 __all__ = ["Session", "request", "get", "head", "post", "put", "patch", "delete", "options"]
 
 _NOT_READ = ("the body of %r has not been read: `await response.aread()` first "
              "(or request with stream=False)")
-
-
-def _consumed() -> StreamConsumedError:
-    return StreamConsumedError("the body was already consumed by aiter_content()")
 
 
 class _AioBodies(object):
@@ -48,10 +44,9 @@ class _AioBodies(object):
 
     # ---- the synchronous protocol Response calls (no I/O possible here)
     def read_all(self, response: Response) -> bytes:
+        response._check_unconsumed()
         if response._stream is not None:
             raise ResponseNotRead(_NOT_READ % (response,))
-        if response._content_consumed:
-            raise _consumed()
         return b""
 
     def iter_body(self, response: Response, chunk_size: Optional[int]) -> Any:
@@ -68,9 +63,8 @@ class _AioBodies(object):
     async def aread(self, response: Response) -> bytes:
         if response._content is not None:
             return response._content
+        response._check_unconsumed()  # aiter_content() took the body already
         if response._stream is None:
-            if response._content_consumed:
-                raise _consumed()
             response._content = b""
         else:
             await self.driver.run(read_all(response))
@@ -83,7 +77,7 @@ class _AioBodies(object):
             for piece in rechunker.feed(response._content) + rechunker.flush():
                 yield piece
             return
-        stream = response._take_stream("aiter_content()")
+        stream = response._take_stream("r.aiter_content()")
         if stream is None:
             return
         pieces = BodyPieces(stream, chunk_size)
@@ -123,6 +117,9 @@ class Session(BaseSession):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._start_io()
+
+    def _start_io(self) -> None:
         self._driver = AsyncioDriver(self.limits)
         self._bodies = _AioBodies(self._driver)
         self._closed = False

@@ -231,7 +231,9 @@ def _serve(ctx, request, cache, found, status):
                         "HTTP/1.0" if entry.version == 10 else "HTTP/1.1")
     response.from_cache = True
     response.cache_status = status
-    response.cookies = ctx.cookies
+    if "set-cookie" in response.headers:  # r.cookies: what the stored response set
+        from .._cookies import cookies_set_by
+        response.cookies = cookies_set_by(response)
     body = found.body
     if isinstance(body, bytes) and not ctx.stream \
             and not response.headers.get("content-encoding"):

@@ -5,8 +5,9 @@ Rules:
   returns ``amt`` bytes unless the body ends first, ``stream(amt)`` yields
   such pieces, and the bytes are the body *as sent* (still gzip'd, say) unless
   ``decode_content`` is true. The decoding caps apply when it is.
-- Reading pulls from the same body stream as ``iter_content()``: using one
-  consumes the body for the other (StreamConsumedError), never half of each.
+- Reading pulls from the same body stream as ``iter_content()`` and
+  ``content``: once ``read()`` took bytes, the others raise
+  StreamConsumedError (and ``read()`` does after them), never half of each.
 - Reaching the end gives the connection back to the pool; ``close()`` before
   the end closes it. Errors (truncation, timeouts) are httpkit's, raised once.
 """
@@ -96,7 +97,7 @@ class RawBody(io.RawIOBase):
         if decode_content is not None:
             self.decode_content = decode_content
         self._started = True
-        stream = self._response._take_stream("response.raw")
+        stream = self._response._take_stream("r.raw.read()")
         if stream is not None:
             if not self.decode_content:
                 stream.decoder = None  # the bytes as sent

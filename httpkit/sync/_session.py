@@ -28,14 +28,14 @@ class _SyncBodies(object):
         self.driver = driver
 
     def read_all(self, response):
+        response._check_unconsumed()  # r.raw or iter_content() took the body already
         if response._stream is None:
-            response._take_stream()  # raises if iter_content() consumed it
             return b""
         self.driver.run(read_all(response))
         return response._content
 
     def iter_body(self, response, chunk_size):
-        stream = response._take_stream()
+        stream = response._take_stream("r.iter_content()")
         if stream is None:
             return iter(())
         return self._iter(response, stream, chunk_size)
@@ -68,6 +68,9 @@ class Session(VerbMethods, BaseSession):
 
     def __init__(self, *args, **kwargs):
         super(Session, self).__init__(*args, **kwargs)
+        self._start_io()
+
+    def _start_io(self):
         self._driver = SyncDriver(self.limits)
         self._bodies = _SyncBodies(self._driver)
 

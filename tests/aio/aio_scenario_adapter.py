@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 import asyncio
 import contextlib
+import pickle
 import warnings
 
 import httpkit
@@ -77,9 +78,61 @@ def _bounded(coro):
     return asyncio.wait_for(coro, CALL_TIMEOUT)
 
 
+async def _read_steps(response, steps):
+    """Read one response with several readers in turn (see ``read_mixed`` in corpus.py)."""
+    out, iterators = [], []
+    try:
+        for step in steps:
+            try:
+                if step == "chunk":
+                    iterators.append(response.aiter_content(3))
+                    out.append(await iterators[-1].__anext__())
+                elif step == "all":
+                    out.append(await response.aread())
+                else:
+                    raise ValueError("no %r reader in httpkit.aio" % step)
+            except StopAsyncIteration:
+                out.append(b"")
+            except httpkit.StreamConsumedError as exc:
+                out.append(("StreamConsumedError", str(exc)))
+    finally:
+        for iterator in iterators:
+            await iterator.aclose()
+        await response.aclose()
+    return out
+
+
+async def _call_pickled(send):
+    """``_call``, snapshotting the response after a pickle round trip."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            response = await send()
+            await response.aread()
+        except httpkit.RequestException as exc:
+            return result_from_error(exc, warning_names(caught))
+    return result_from_response(pickle.loads(pickle.dumps(response)), warning_names(caught))
+
+
 class _AsyncioSession(object):
-    def __init__(self, session, loop):
+    def __init__(self, session, loop, copies=None):
         self.session, self.loop = session, loop
+        self.copies = [] if copies is None else copies
+
+    def read_mixed(self, method, url, steps, **kwargs):
+        kwargs["stream"] = True
+        async def run():
+            return await _read_steps(await self.session.request(method, url, **kwargs), steps)
+        return self.loop.run_until_complete(_bounded(run()))
+
+    def request_pickled(self, method, url, **kwargs):
+        return self.loop.run_until_complete(_bounded(
+            _call_pickled(lambda: self.session.request(method, url, **kwargs))))
+
+    def pickled(self):
+        copy = pickle.loads(pickle.dumps(self.session))
+        self.copies.append(copy)
+        return _AsyncioSession(copy, self.loop, self.copies)
 
     def request(self, method, url, **kwargs):
         return self.loop.run_until_complete(_bounded(
@@ -118,9 +171,12 @@ class AsyncioAdapter(object):
     def session(self, **session_kwargs):
         loop = asyncio.new_event_loop()
         session = aio.Session(**session_kwargs)
+        handle = _AsyncioSession(session, loop)
         try:
-            yield _AsyncioSession(session, loop)
+            yield handle
         finally:
+            for copy in handle.copies:
+                loop.run_until_complete(copy.aclose())
             loop.run_until_complete(session.aclose())
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()

@@ -42,6 +42,17 @@ propagates and fails the scenario):
         with the pieces received so far in ``chunks``.
     ``cookies() -> dict``
         ``{name: value}`` of the session's cookie jar.
+    ``read_mixed(method, url, steps, **requests_kwargs) -> list``
+        Send with ``stream=True`` and read the one response with each reader
+        in ``steps`` in turn: ``"chunk"`` (the first 3-byte piece of a new
+        iter_content(3) / aiter_content(3) / collect()), ``"all"`` (content /
+        aread() / content()) and, blocking front-end only, ``"raw"``
+        (``r.raw.read(3)``). Each step gives the bytes it read, or
+        ``("StreamConsumedError", str(exc))``. The response is closed at the end.
+    ``request_pickled(method, url, **requests_kwargs) -> Result``
+        ``request(...)``, snapshotting the response after a pickle round trip.
+    ``pickled() -> session handle``
+        A handle on ``pickle.loads(pickle.dumps(session))`` (closed with this one).
 ``stream_chunks(method, url, chunk_size=1024, lines=False, max_chunks=None,
 reread=False, **requests_kwargs) -> StreamResult``
     ``session().stream(...)`` in a throw-away session.
@@ -1066,3 +1077,5 @@ def kept_alive_connection_closed_by_server(adapter, servers):
 # The caching scenarios live in their own module; importing it registers them.
 from scenarios import caching  # noqa: E402,F401
 from scenarios import errors  # noqa: E402,F401
+# Responses, cookies, hooks, history, Digest, pickling (issue 10): their own module too.
+from scenarios import resp  # noqa: E402,F401

@@ -8,6 +8,8 @@ the same thing whichever front-end produced it.
 """
 from __future__ import absolute_import, division, print_function
 
+import json
+
 import httpkit
 
 __all__ = ["Result", "StreamResult", "result_from_response", "result_from_error",
@@ -44,15 +46,21 @@ class Result(object):
         headers: ``{lower-case name: ", "-joined value}``; header_list: ``[(name, value)]``.
         body: bytes (decoded content); text: ``response.text``.
         json / json_error: ``response.json()`` or the class name it raised.
+        json_error_fields: ``(is a json.JSONDecodeError on 3.x, .msg, .doc, .pos)``.
         encoding, apparent_encoding, ok, links, elapsed (seconds, float).
         history: ``[(status, url)]`` of earlier responses (redirects, auth challenges).
+        history_lengths: ``len(h.history)`` of each response in ``history``.
+        history_cookies: ``{name: value}`` of each ``h.cookies`` in ``history``.
         cookies: ``{name: value}`` of ``response.cookies``.
+        next_url: ``response.next.url`` (a redirect not followed), or None.
+        first_chunk: the first piece ``iter(response)`` yields (b"" for an empty body).
         request_headers: headers of the final request, as a lower-cased dict.
         raise_for_status: the class name ``raise_for_status()`` raised, or None.
         error, error_mro, error_message, error_reason: when the call raised: the
             httpkit exception's class name, its class names up the MRO, ``str()``,
             and ``.reason`` (SSLError); all None/[] otherwise.
         error_request: ``(method, url)`` of the error's ``.request``, or None.
+        error_history: ``[(status, url)]`` of ``error.response.history`` (TooManyRedirects).
         warnings: class names of warnings emitted during the call.
         from_cache, cache_status: ``response.from_cache`` and ``.cache_status``.
     """
@@ -60,7 +68,9 @@ class Result(object):
     status = reason = url = http_version = None
     body = b""
     text = u""
-    json = json_error = encoding = apparent_encoding = None
+    json = json_error = json_error_fields = encoding = apparent_encoding = None
+    next_url = None
+    first_chunk = b""
     ok = None
     elapsed = None
     raise_for_status = None
@@ -72,6 +82,9 @@ class Result(object):
         self.headers = {}
         self.header_list = []
         self.history = []
+        self.history_lengths = []
+        self.history_cookies = []
+        self.error_history = []
         self.cookies = {}
         self.links = {}
         self.request_headers = {}
@@ -118,6 +131,8 @@ def fill_error(result, exc):
         else None
     request = getattr(exc, "request", None)
     result.error_request = None if request is None else (request.method, request.url)
+    response = getattr(exc, "response", None)
+    result.error_history = [(h.status_code, h.url) for h in getattr(response, "history", ())]
     return result
 
 
@@ -136,7 +151,10 @@ def fill_response(result, response):
     result.headers = _lower_headers(response.headers)
     result.header_list = response.headers.raw_items()
     result.history = [(h.status_code, h.url) for h in response.history]
+    result.history_lengths = [len(h.history) for h in response.history]
+    result.history_cookies = [_cookie_dict(h.cookies) for h in response.history]
     result.cookies = _cookie_dict(response.cookies)
+    result.next_url = response.next.url if response.next is not None else None
     result.ok = response.ok
     result.links = response.links
     result.elapsed = response.elapsed.total_seconds()
@@ -158,9 +176,13 @@ def result_from_response(response, warnings=()):
     result.text = response.text
     result.encoding = response.encoding
     result.apparent_encoding = response.apparent_encoding
+    result.first_chunk = next(iter(response), b"")
     try:
         result.json = response.json()
     except ValueError as exc:
         result.json_error = type(exc).__name__
+        result.json_error_fields = (isinstance(exc, getattr(json, "JSONDecodeError", ())),
+                                    getattr(exc, "msg", None), getattr(exc, "doc", None),
+                                    getattr(exc, "pos", None))
     result.warnings = list(warnings)
     return result

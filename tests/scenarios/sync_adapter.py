@@ -2,6 +2,7 @@
 from __future__ import absolute_import, division, print_function
 
 import contextlib
+import pickle
 import warnings
 
 import httpkit
@@ -59,9 +60,44 @@ def _stream(send, chunk_size, lines, max_chunks, reread):
     return result
 
 
+def _read_steps(response, steps):
+    """Read one response with several readers in turn (see ``read_mixed`` in corpus.py)."""
+    out, iterators = [], []  # iterators stay alive: dropping one would close the body
+    for step in steps:
+        try:
+            if step == "raw":
+                out.append(response.raw.read(3))
+            elif step == "chunk":
+                iterators.append(response.iter_content(3))
+                out.append(next(iterators[-1], b""))
+            else:
+                out.append(response.content)
+        except httpkit.StreamConsumedError as exc:
+            out.append(("StreamConsumedError", str(exc)))
+    return out
+
+
 class _SyncSession(object):
-    def __init__(self, session):
+    def __init__(self, session, copies=None):
         self.session = session
+        self.copies = [] if copies is None else copies
+
+    def read_mixed(self, method, url, steps, **kwargs):
+        kwargs["stream"] = True
+        response = self.session.request(method, url, **kwargs)
+        try:
+            return _read_steps(response, steps)
+        finally:
+            response.close()
+
+    def request_pickled(self, method, url, **kwargs):
+        return _call(lambda: pickle.loads(pickle.dumps(
+            self.session.request(method, url, **kwargs))))
+
+    def pickled(self):
+        copy = pickle.loads(pickle.dumps(self.session))
+        self.copies.append(copy)
+        return _SyncSession(copy, self.copies)
 
     def request(self, method, url, **kwargs):
         return _call(lambda: self.session.request(method, url, **kwargs))
@@ -96,4 +132,9 @@ class SyncAdapter(object):
     @contextlib.contextmanager
     def session(self, **session_kwargs):
         with httpkit.Session(**session_kwargs) as session:
-            yield _SyncSession(session)
+            handle = _SyncSession(session)
+            try:
+                yield handle
+            finally:
+                for copy in handle.copies:
+                    copy.close()

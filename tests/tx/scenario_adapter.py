@@ -9,6 +9,7 @@ delivers into ``chunk_size`` pieces, and stops the download (cancelling
 from __future__ import absolute_import, division, print_function
 
 import contextlib
+import pickle
 import warnings
 
 import httpkit
@@ -70,9 +71,78 @@ def _read(d):
     return d.addCallback(lambda response: response.content().addCallback(lambda _: response))
 
 
+def _first_chunk(response, collecting):
+    """Deferred of the first piece ``collect()`` delivers; the download then pauses."""
+    from twisted.internet.defer import Deferred
+    got, hold = Deferred(), Deferred()
+
+    def chunk(data):
+        if not got.called:
+            got.callback(data[:3])
+        return hold
+
+    def ended(result):
+        if not got.called:
+            if isinstance(result, Exception) or hasattr(result, "raiseException"):
+                got.errback(result)
+            else:
+                got.callback(b"")
+    done = response.collect(chunk)
+    done.addBoth(ended)
+    collecting.append(done)
+    return got
+
+
+def _read_steps(harness, response, steps):
+    """Read one response with several readers in turn (see ``read_mixed`` in corpus.py)."""
+    out, collecting = [], []
+    try:
+        for step in steps:
+            try:
+                if step == "chunk":
+                    out.append(harness.call(_first_chunk, response, collecting))
+                elif step == "all":
+                    out.append(harness.call(response.content))
+                else:
+                    raise ValueError("no %r reader in httpkit.aio.tx" % step)
+            except httpkit.StreamConsumedError as exc:
+                out.append(("StreamConsumedError", str(exc)))
+    finally:
+        for done in collecting:
+            harness.call(lambda d=done: d.cancel())
+        harness.call(response.close)
+    return out
+
+
+def _unpickled(d):
+    """Deferred of a read TxResponse -> its core Response, pickled and unpickled."""
+    return d.addCallback(lambda response: pickle.loads(pickle.dumps(response.raw)))
+
+
 class _TxSession(object):
-    def __init__(self, harness, session):
+    def __init__(self, harness, session, copies=None):
         self.harness, self.session = harness, session
+        self.copies = [] if copies is None else copies
+
+    def read_mixed(self, method, url, steps, **kwargs):
+        kwargs["stream"] = True
+        response = self.harness.call(self.session.request, method, url, **kwargs)
+        return _read_steps(self.harness, response, steps)
+
+    def request_pickled(self, method, url, **kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                response = self.harness.call(
+                    lambda: _unpickled(_read(self.session.request(method, url, **kwargs))))
+            except httpkit.RequestException as exc:
+                return result_from_error(exc, warning_names(caught))
+        return result_from_response(response, warning_names(caught))
+
+    def pickled(self):
+        copy = self.harness.call(lambda: pickle.loads(pickle.dumps(self.session)))
+        self.copies.append(copy)
+        return _TxSession(self.harness, copy, self.copies)
 
     def request(self, method, url, **kwargs):
         return _call(self.harness, lambda: _read(self.session.request(method, url, **kwargs)))
@@ -158,7 +228,10 @@ class TxAdapter(object):
     def session(self, **session_kwargs):
         call = self.harness.call
         session = call(lambda: httpkit_tx.Session(**session_kwargs))
+        handle = _TxSession(self.harness, session)
         try:
-            yield _TxSession(self.harness, session)
+            yield handle
         finally:
+            for copy in handle.copies:
+                call(copy.close)
             call(session.close)

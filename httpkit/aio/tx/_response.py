@@ -37,8 +37,8 @@ class TxBodies(object):
         self.driver = driver
 
     def read_all(self, response):
+        response._check_unconsumed()  # collect() took the body already
         if response._stream is None:
-            response._take_stream("collect()")  # raises if collect() consumed it
             return b""
         raise ResponseNotRead("the body is not read yet: use the Deferred from content()")
 
@@ -51,8 +51,7 @@ class TxBodies(object):
 
 def _collect_flow(response, callback):
     """Flow: hand each body chunk to ``callback``; wait while its Deferred is pending."""
-    stream = response._stream
-    response._content_consumed = True
+    stream = response._take_stream("collect()")
     pieces = BodyPieces(stream, None)
     try:
         while not pieces.ended:
@@ -96,6 +95,10 @@ class TxResponse(object):
     def __repr__(self):
         return "<TxResponse [%d]>" % self.raw.status_code
 
+    def __iter__(self):
+        """Iterate over a body already read (the default, ``stream=False``) in 128-byte pieces."""
+        return iter(self.raw)
+
     def raise_for_status(self):
         """Raise HTTPError for a 4xx/5xx status; return the response otherwise."""
         try:
@@ -113,9 +116,11 @@ class TxResponse(object):
             return succeed(raw._content)
         if self._failure is not None:
             return fail(self._failure)
+        try:
+            raw._check_unconsumed()  # collect() took the body already
+        except StreamConsumedError:
+            return fail()
         if raw._stream is None:
-            if raw._content_consumed:
-                return fail(StreamConsumedError("the body was already consumed by collect()"))
             return succeed(b"")
         reader = Deferred()
         self._readers.append(reader)
@@ -155,9 +160,15 @@ class TxResponse(object):
         failure stops the download and closes the connection).
         """
         raw = self.raw
-        if raw._stream is None:
-            if raw._content_consumed and raw._content is None:
-                return fail(StreamConsumedError("the body was already consumed by collect()"))
+        if self._readers:
+            return fail(StreamConsumedError("the body of %r is being read by content()"
+                                            % (raw,), response=raw))
+        if raw._content is None and raw._consumer is not None:
+            try:
+                raw._check_unconsumed()
+            except StreamConsumedError:
+                return fail()
+        if raw._stream is None or raw._content is not None:
             if raw._content:
                 callback(raw._content)
             return succeed(None)

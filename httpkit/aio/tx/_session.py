@@ -35,6 +35,10 @@ class Session(VerbMethods, BaseSession):
     def __init__(self, *args, **kwargs):
         reactor = kwargs.pop("reactor", None)
         super(Session, self).__init__(*args, **kwargs)
+        self._start_io(reactor)
+
+    def _start_io(self, reactor=None):
+        # After unpickling: the global reactor (a reactor does not pickle).
         self._driver = TwistedDriver(self.limits, reactor)
         self._bodies = TxBodies(self._driver)
 
