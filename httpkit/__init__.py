@@ -23,6 +23,10 @@ from .exceptions import (
 from .sync import Session, delete, get, head, options, patch, post, put, request
 from . import auth  # the public auth namespace: httpkit.auth.DigestAuth, HTTPDigestAuth...
 from .auth import BasicAuth, DigestAuth
+from . import transports  # the public transports namespace: httpkit.transports
+from .transports import (
+    ASGITransport, BaseTransport, HTTPAdapter, HTTPTransport, MockTransport, WSGITransport,
+)
 
 
 
@@ -48,4 +52,6 @@ __all__ = [
     "IncompleteRead", "InvalidBodyFraming", "ContentDecodingError", "DecompressionBombError", "StreamConsumedError",
     "ResponseNotRead", "RetryError", "UnrewindableBodyError", "InvalidJSONError",
     "JSONDecodeError", "InsecureRequestWarning",
+    "transports", "BaseTransport", "HTTPTransport", "HTTPAdapter", "MockTransport",
+    "WSGITransport", "ASGITransport",
 ]
