@@ -24,11 +24,12 @@ propagates and fails the scenario):
     ``requests_kwargs`` are requests' ``Session.request`` keywords (params,
     data, headers, cookies, files, auth, timeout, allow_redirects, proxies,
     hooks, stream, verify, cert, json). The body is read before snapshotting.
-``session(**session_kwargs)`` -> context manager yielding a session handle
+``session(mounts=None, **session_kwargs)`` -> context manager yielding a session handle
     ``session_kwargs`` are ``httpkit.Session(...)`` keywords (headers, cookies,
     auth, params, proxies, verify, cert, timeout, retries, max_redirects,
-    trust_env, limits, max_decoded_size, ...). Leaving the block closes the
-    session. The handle has:
+    trust_env, limits, max_decoded_size, ...); ``mounts`` is
+    ``{prefix: transport}``, each given to ``session.mount()``. Leaving the
+    block closes the session. The handle has:
 
     ``request(method, url, **requests_kwargs) -> Result``
     ``stream(method, url, chunk_size=1024, lines=False, max_chunks=None,
@@ -1065,3 +1066,4 @@ def kept_alive_connection_closed_by_server(adapter, servers):
 
 # The caching scenarios live in their own module; importing it registers them.
 from scenarios import caching  # noqa: E402,F401
+from scenarios import transports  # noqa: E402,F401
