@@ -88,6 +88,8 @@ class BaseTransport(object):
             if self.asend is not None and getattr(ctx.io, "can_await", False):
                 response = yield Await(functools.partial(self.asend, request, **settings))
             elif not _has_send(self):
+                if self.asend is None:
+                    self.send(request)  # NotImplementedError: neither send() nor asend()
                 raise TypeError("%s only has an asyncio interface (asend): mount it on an "
                                 "httpkit.aio.Session" % type(self).__name__)
             elif self.blocking:
@@ -134,6 +136,12 @@ def adopt(ctx, request, response, transport):
     if response.connection is None:
         response.connection = transport
     body = response._stream
+    if request.method == "HEAD" or response.status_code in (204, 304) \
+            or 100 <= response.status_code < 200:
+        if body is not None:  # no body, whatever was given (RFC 9110, section 6.4.1)
+            body.abort()
+        body = None
+        response._content = b""
     if body is None:
         body = GivenBody(response._content or b"")
         response._content = None
