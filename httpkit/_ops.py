@@ -77,7 +77,8 @@ class Checkout(Op):
 
 
 class Offload(Op):
-    """Run a blocking callable (cache storage I/O) where it cannot stall an event loop."""
+    """Run a blocking callable (cache storage I/O, a blocking transport, a WSGI app)
+    where it cannot stall an event loop."""
 
     __slots__ = ("func", "args")
 

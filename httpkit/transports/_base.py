@@ -125,6 +125,13 @@ def adopt(ctx, request, response, transport):
         raise TypeError("%r returned %r, not an httpkit.Response" % (transport, response))
     if response.status_code is None:
         raise TypeError("%r returned a Response without a status_code" % (transport,))
+    if getattr(response, "_adopted", False):  # a handler returning one prebuilt Response
+        if response._given_body is None:
+            raise TypeError("%r returned the same Response twice, but its body was an "
+                            "iterable, which can be read only once" % (transport,))
+        response = _fresh_copy(response)
+    response._adopted = True
+    response._given_body = None
     if response.request is None:
         response.request = request
     if response.url is None:
@@ -143,12 +150,21 @@ def adopt(ctx, request, response, transport):
         body = None
         response._content = b""
     if body is None:
-        body = GivenBody(response._content or b"")
+        response._given_body = response._content or b""
+        body = GivenBody(response._given_body)
         response._content = None
         response._stream = body
     if isinstance(body, GivenBody):
         body.bind(ctx, response)
     return response
+
+
+def _fresh_copy(response):
+    """A new Response with what ``response`` was given (it was served once already)."""
+    copy = Response(response.status_code, response.reason, response.headers.copy(), None,
+                    response.http_version)
+    copy._content = response._given_body
+    return copy
 
 
 class HTTPTransport(BaseTransport):

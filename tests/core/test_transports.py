@@ -239,3 +239,16 @@ def test_wsgi_app_errors_propagate():
         s.mount("http://s.test", WSGITransport(silent))
         with pytest.raises(RuntimeError, match="start_response"):
             s.get("http://s.test/")
+
+
+def test_a_prebuilt_response_can_be_served_many_times():
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb") as f:
+        f.write(b"same")
+    canned = Response(200, headers={"Content-Encoding": "gzip", "Set-Cookie": "a=1"},
+                      content=buf.getvalue())
+    with httpkit.Session() as s:
+        s.mount("http://c.test", MockTransport(lambda request: canned))
+        first, second = s.get("http://c.test/1"), s.get("http://c.test/2")
+    assert first.content == second.content == b"same"
+    assert (first.url, second.url) == ("http://c.test/1", "http://c.test/2")
