@@ -25,6 +25,10 @@ from .sync import Session, delete, get, head, options, patch, post, put, request
 from . import auth  # the public auth namespace: httpkit.auth.DigestAuth, HTTPDigestAuth...
 from .auth import BasicAuth, DigestAuth
 from . import structures, utils  # requests' helper namespaces: httpkit.utils.quote...
+from . import transports  # the public transports namespace: httpkit.transports
+from .transports import (
+    ASGITransport, BaseTransport, HTTPAdapter, HTTPTransport, MockTransport, WSGITransport,
+)
 
 
 
@@ -58,4 +62,6 @@ __all__ = [
     "ResponseNotRead", "RetryError", "UnrewindableBodyError", "ClosedFileError",
     "InvalidJSONError",
     "JSONDecodeError", "InsecureRequestWarning",
+    "transports", "BaseTransport", "HTTPTransport", "HTTPAdapter", "MockTransport",
+    "WSGITransport", "ASGITransport",
 ]

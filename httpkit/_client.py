@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 import threading
 import warnings
+from collections import OrderedDict
 
 from . import _auth, _bodies, _decoders, _prepare, _proxies, _redirects
 from ._decoders import supported_encodings
@@ -21,7 +22,8 @@ from ._compat import monotonic
 from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
 from ._models import Headers, PreparedRequest
 from ._pool import Limits
-from .exceptions import DeadlineExceeded, InsecureRequestWarning
+from .exceptions import DeadlineExceeded, InsecureRequestWarning, InvalidSchema
+from .transports._base import HTTPTransport
 
 __all__ = ["BaseSession", "RequestContext", "default_headers", "default_user_agent", "VerbMethods",
            "verb_functions"]
@@ -78,6 +80,11 @@ class BaseSession(object):
             cache directory, a directory path, an ``httpkit.cache`` store
             (MemoryCache, RedisCache...), a cachecontrol cache, or an
             :class:`httpkit.cache.Cache`. See docs/caching.md.
+
+    Attributes:
+        adapters: the mounted transports, an OrderedDict ``{prefix: transport}``
+            with the longest prefix first (see :meth:`mount`); it starts with
+            the network transport on ``"https://"`` and ``"http://"``.
     """
 
     def __init__(self, headers=None, cookies=None, auth=None, params=None, proxies=None,
@@ -114,6 +121,63 @@ class BaseSession(object):
         if cache is not None and cache is not False:  # httpkit.cache (and cachecontrol) only then
             from .cache import Cache
             self.cache = Cache.coerce(cache)
+        self.adapters = OrderedDict()
+        self.mount("https://", HTTPTransport())
+        self.mount("http://", HTTPTransport())
+
+    # ---- transports
+    def mount(self, prefix, transport):
+        """Send requests whose URL starts with ``prefix`` through ``transport``.
+
+        The longest matching prefix wins, compared case-insensitively (as
+        requests' ``Session.mount``). Redirects, auth, cookies, retries, hooks,
+        caching and decoding still apply around the transport.
+
+        Args:
+            prefix: a URL prefix: ``"https://"``, ``"https://api.test/v1/"``,
+                ``"http+unix://"``...
+            transport: an :class:`httpkit.transports.BaseTransport`
+                (``HTTPAdapter``, ``MockTransport``, ``WSGITransport``,
+                ``ASGITransport`` or your own).
+
+        Raises:
+            TypeError: ``transport`` is not a transport.
+
+        .. versionadded:: 0.2
+        """
+        if not callable(getattr(transport, "_send_flow", None)):
+            raise TypeError("mount() takes an httpkit transport (a subclass of "
+                            "httpkit.transports.BaseTransport), not %r" % (transport,))
+        self.adapters[prefix] = transport
+        for key in [k for k in self.adapters if len(k) < len(prefix)]:
+            self.adapters[key] = self.adapters.pop(key)
+        limits = getattr(transport, "limits", None)
+        if isinstance(limits, Limits):  # an HTTPAdapter with pool_block=True
+            self.limits = limits
+            driver = getattr(self, "_driver", None)
+            if driver is not None:
+                driver.pool.limits = limits
+
+    def get_adapter(self, url):
+        """Return the transport mounted for ``url`` (the longest matching prefix).
+
+        Raises:
+            InvalidSchema: no prefix matches ``url``.
+
+        .. versionadded:: 0.2
+        """
+        transport = _mounted(self.adapters, url)
+        if transport is None:
+            raise InvalidSchema("No transport is mounted for %r (mounted prefixes: %s)"
+                                % (url, ", ".join(self.adapters) or "none"))
+        return transport
+
+    def _close_transports(self):
+        seen = set()
+        for transport in list(self.adapters.values()):
+            if id(transport) not in seen:
+                seen.add(id(transport))
+                transport.close()
 
     @property
     def cookies(self):
@@ -199,6 +263,14 @@ class BaseSession(object):
     def _close_cache(self):
         if self.cache is not None:
             self.cache.close()
+
+
+def _mounted(adapters, url):
+    """The transport of the longest prefix of ``url`` in ``adapters`` (longest first), or None."""
+    for prefix, transport in adapters.items():
+        if url.startswith(prefix) or url[:len(prefix)].lower() == prefix.lower():
+            return transport
+    return None
 
 
 class VerbMethods(object):
@@ -335,6 +407,27 @@ class RequestContext(object):
                           "(verify=False)" % request.parsed_url.host, InsecureRequestWarning,
                           stacklevel=4)
 
+    # ---- transports
+    def transport_for(self, request):
+        """The transport for one hop: the mounted one, or the network (nothing matches)."""
+        transport = _mounted(self.session.adapters, request.url)
+        return _NETWORK if transport is None else transport
+
+    def retry_for(self, transport):
+        """The Retry for a hop through ``transport``: its ``max_retries``, else the Session's."""
+        max_retries = transport.max_retries
+        if max_retries is None:
+            return self.retry
+        from ._retry import retry_from
+        return retry_from(max_retries)
+
+    def transport_settings(self):
+        """The call's settings a transport's ``send()`` receives as keywords."""
+        proxies = dict(self.session.proxies)
+        proxies.update(self._request_proxies or {})
+        return {"stream": self.stream, "timeout": self.timeout, "verify": self.verify,
+                "cert": self.cert, "proxies": proxies}
+
     # ---- timeouts
     def timeout_for(self, phase):
         """The timeout for ``phase``, shortened to the total deadline if there is one."""
@@ -451,6 +544,9 @@ class RequestContext(object):
         if self.session.max_decompression_ratio is not None:
             kwargs["max_ratio"] = self.session.max_decompression_ratio
         return _decoders.make_decoder(coding, max_size=self.session.max_decoded_size, **kwargs)
+
+
+_NETWORK = HTTPTransport()  # a hop no mount matches: the network path decides (InvalidSchema)
 
 
 def _merge_hooks(session_hooks, request_hooks):

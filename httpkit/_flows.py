@@ -4,7 +4,8 @@ Rules:
 - Written once, as generators yielding ops (see :mod:`httpkit._flow`); the
   blocking, asyncio and Twisted drivers only carry out the ops.
 - Layering, outermost first: redirects -> auth -> cache -> retries -> cookies ->
-  :func:`httpkit._exchange.send_single`. The cache step (:mod:`httpkit.cache._flow`)
+  the hop's transport (``Session.mount``; by default the network,
+  :func:`httpkit._exchange.send_single`). The cache step (:mod:`httpkit.cache._flow`)
   is only there when the Session has a cache.
 - Credentials never follow a redirect to another origin: the Authorization
   header is dropped by the redirect policy and the auth object is replaced by
@@ -21,7 +22,7 @@ from ._compat import monotonic
 from ._flow import Return
 from ._log import debug
 from ._ops import Sleep
-from ._exchange import BodyPieces, attach_request, send_single
+from ._exchange import BodyPieces, attach_request
 from .exceptions import ConnectionError, DeadlineExceeded, RequestException, Timeout
 
 __all__ = ["request_flow", "read_all", "discard_body"]
@@ -140,12 +141,13 @@ _CACHE_STEP = []  # imported on first use: httpkit.cache costs nothing while cac
 
 
 def _send_handling_retries(ctx, request):
-    retry = ctx.retry
+    transport = ctx.transport_for(request)  # the mounted transport (default: the network)
+    retry = ctx.retry_for(transport)
     while True:
         ctx.add_cookies(request)
         started = monotonic()
         try:
-            response = yield send_single(ctx, request)
+            response = yield transport._send_flow(ctx, request)
         except (ConnectionError, Timeout) as exc:
             if retry is None or isinstance(exc, DeadlineExceeded):
                 raise

@@ -317,15 +317,58 @@ class PreparedRequest(object):
 _REDIRECT_CODES = frozenset((301, 302, 303, 307, 308))
 
 
+def default_reason(status_code):
+    """The standard reason phrase for ``status_code`` ("OK" for 200; "" if unknown)."""
+    if not _REASONS:
+        try:
+            from http.client import responses
+        except ImportError:  # 2.7
+            from httplib import responses
+        _REASONS.update(responses)
+    return _REASONS.get(status_code, "")
+
+
+_REASONS = {}
+
+
 class Response(object):
-    """An HTTP response. The body is read through the front-end that made it."""
+    """An HTTP response. The body is read through the front-end that made it.
+
+    Sessions make Responses; tests and transports may build them too, empty
+    (``r = Response(); r.status_code = 200; r._content = b"..."``) or filled in::
+
+        Response(200, headers={"Content-Type": "text/plain"}, content=b"hi")
+        Response(404, json={"error": "not found"})
+
+    Args:
+        status_code: the status (None until set).
+        reason: the reason phrase; defaults to the standard one for the status.
+        headers: a Headers, a dict or a list of pairs.
+        request: the PreparedRequest it answers (a transport's Session fills it in).
+        http_version: ``"HTTP/1.1"`` by default.
+        content: the body as bytes, or an iterable of bytes pieces (pulled
+            as the caller reads, through a transport only). As sent: a
+            transport's gzip body with ``Content-Encoding: gzip`` is decoded.
+        text: the body as text, sent as UTF-8 (Content-Type ``text/plain;
+            charset=utf-8`` unless given).
+        json: a value sent as a JSON body (Content-Type ``application/json``
+            unless given).
+
+    .. versionchanged:: 0.2
+       Every argument is optional; ``content``, ``text`` and ``json`` added.
+    """
 
     __attrs__ = ("status_code", "reason", "headers", "url", "history", "request",
                  "elapsed", "http_version")
 
-    def __init__(self, status_code, reason, headers, request, http_version="HTTP/1.1"):
+    def __init__(self, status_code=None, reason=None, headers=None, request=None,
+                 http_version="HTTP/1.1", content=None, text=None, json=None):
         self.status_code = status_code
+        if reason is None and status_code is not None:
+            reason = default_reason(status_code)
         self.reason = reason
+        if headers is None or not isinstance(headers, Headers):
+            headers = Headers(headers)
         self.headers = headers
         self.request = request
         self.url = request.url if request is not None else None
@@ -345,6 +388,26 @@ class Response(object):
         self._frontend = None      # how to pull the body (set by the front-end)
         self._raw = None           # the blocking front-end's file over the body
         self.connection = None
+        if content is not None or text is not None or json is not None:
+            self._give_body(content, text, json)
+
+    def _give_body(self, content, text, json):
+        """The body given to the constructor (at most one of the three)."""
+        if sum(value is not None for value in (content, text, json)) > 1:
+            raise TypeError("Response() takes one of content=, text= and json=")
+        if json is not None:
+            content = _json.dumps(json).encode("utf-8")
+            self.headers.setdefault("Content-Type", "application/json")
+        elif text is not None:
+            content = text.encode("utf-8") if isinstance(text, text_type) else text
+            self.headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+        elif isinstance(content, text_type):
+            content = content.encode("utf-8")
+        if isinstance(content, binary_type):
+            self._content = content
+        else:
+            from .transports._body import GivenBody
+            self._stream = GivenBody(content)
 
     @property
     def cookies(self):
@@ -651,7 +714,7 @@ class Response(object):
         self._content_consumed = True
 
     def __repr__(self):
-        return "<Response [%d]>" % self.status_code
+        return "<Response [%s]>" % (self.status_code,)
 
 
 def _picklable_or_none(value):

@@ -15,7 +15,7 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
-__all__ = ["Connect", "Send", "Recv", "Sleep", "Checkout", "Offload"]
+__all__ = ["Connect", "Send", "Recv", "Sleep", "Checkout", "Offload", "Await"]
 
 
 class Op(object):
@@ -77,7 +77,23 @@ class Checkout(Op):
 
 
 class Offload(Op):
-    """Run a blocking callable (cache storage I/O) where it cannot stall an event loop."""
+    """Run a blocking callable (cache storage I/O, a blocking transport, a WSGI app)
+    where it cannot stall an event loop."""
+
+    __slots__ = ("func", "args")
+
+    def __init__(self, func, *args):
+        self.func, self.args = func, args
+
+
+class Await(Op):
+    """Call ``func(*args)`` and await what it returns (asyncio driver only).
+
+    How an asyncio transport (``asend``, an ASGI app, an async MockTransport
+    handler) runs inside a flow. Only drivers with ``can_await = True`` get
+    this op: the core checks ``ctx.io.can_await`` first and raises a clear
+    error for the others.
+    """
 
     __slots__ = ("func", "args")
 

@@ -20,13 +20,14 @@ from __future__ import absolute_import, division, print_function
 
 import asyncio
 import collections
+import inspect
 import socket
 from time import monotonic
 from typing import Any, Deque, Optional
 
 from .._connection import READ_SIZE, idle_bytes_leave_alive
 from .._flow import FlowRunner, Return
-from .._ops import Checkout, Connect, Offload, Recv, Send, Sleep
+from .._ops import Await, Checkout, Connect, Offload, Recv, Send, Sleep
 from .._pool import PoolState
 from ..exceptions import ConnectionError, ConnectTimeout, PoolTimeout, ReadTimeout, WriteTimeout
 
@@ -170,6 +171,9 @@ class _ByteProtocol(asyncio.Protocol):
 class AsyncioDriver(object):
     """Runs flows on one asyncio event loop; share it between the loop's tasks."""
 
+    #: This driver carries out :class:`httpkit._ops.Await` (asyncio transports).
+    can_await = True
+
     def __init__(self, limits: Any) -> None:
         self.pool = PoolState(limits)
         self._loop = None  # type: Optional[asyncio.AbstractEventLoop]
@@ -180,7 +184,8 @@ class AsyncioDriver(object):
         # to the awaiting handler.
         self._now = {Recv: self._recv_now, Send: self._send_now, Checkout: self._checkout_now}
         self._handlers = {Connect: self._connect, Send: self._send, Recv: self._recv,
-                          Sleep: self._sleep, Checkout: self._checkout, Offload: self._offload}
+                          Sleep: self._sleep, Checkout: self._checkout, Offload: self._offload,
+                          Await: self._await}
 
     # ---- running flows
     async def run(self, flow: Any) -> Any:
@@ -335,6 +340,13 @@ class AsyncioDriver(object):
             from concurrent.futures import ThreadPoolExecutor
             self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="httpkit-cache")
         return await self._loop.run_in_executor(self._executor, op.func, *op.args)
+
+    async def _await(self, op: Await) -> Any:
+        """Call ``op.func(*op.args)`` on the loop and await the result if it is awaitable."""
+        value = op.func(*op.args)
+        if inspect.isawaitable(value):
+            value = await value
+        return value
 
     def close(self, transport: _ByteProtocol) -> None:
         """Close a transport now (never raises); unsent bytes are dropped."""

@@ -160,6 +160,7 @@ class Session(BaseSession):
         self._closed = True
         self._driver.close_all()
         self._close_cache()
+        self._close_transports()
 
     async def __aenter__(self) -> "Session":
         return self

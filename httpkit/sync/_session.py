@@ -108,6 +108,7 @@ class Session(VerbMethods, BaseSession):
         """Close every pooled connection (and the cache's connections, if any)."""
         self._driver.close_all()
         self._close_cache()
+        self._close_transports()
 
     def __enter__(self):
         return self

@@ -168,9 +168,11 @@ class AsyncioAdapter(object):
                             max_chunks=max_chunks, reread=reread, **kwargs)
 
     @contextlib.contextmanager
-    def session(self, **session_kwargs):
+    def session(self, mounts=None, **session_kwargs):
         loop = asyncio.new_event_loop()
         session = aio.Session(**session_kwargs)
+        for prefix, transport in (mounts or {}).items():
+            session.mount(prefix, transport)
         handle = _AsyncioSession(session, loop)
         try:
             yield handle

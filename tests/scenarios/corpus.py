@@ -24,11 +24,12 @@ propagates and fails the scenario):
     ``requests_kwargs`` are requests' ``Session.request`` keywords (params,
     data, headers, cookies, files, auth, timeout, allow_redirects, proxies,
     hooks, stream, verify, cert, json). The body is read before snapshotting.
-``session(**session_kwargs)`` -> context manager yielding a session handle
+``session(mounts=None, **session_kwargs)`` -> context manager yielding a session handle
     ``session_kwargs`` are ``httpkit.Session(...)`` keywords (headers, cookies,
     auth, params, proxies, verify, cert, timeout, retries, max_redirects,
-    trust_env, limits, max_decoded_size, ...). Leaving the block closes the
-    session. The handle has:
+    trust_env, limits, max_decoded_size, ...); ``mounts`` is
+    ``{prefix: transport}``, each given to ``session.mount()``. Leaving the
+    block closes the session. The handle has:
 
     ``request(method, url, **requests_kwargs) -> Result``
     ``stream(method, url, chunk_size=1024, lines=False, max_chunks=None,
@@ -1079,3 +1080,4 @@ from scenarios import caching  # noqa: E402,F401
 from scenarios import errors  # noqa: E402,F401
 # Responses, cookies, hooks, history, Digest, pickling (issue 10): their own module too.
 from scenarios import resp  # noqa: E402,F401
+from scenarios import transports  # noqa: E402,F401

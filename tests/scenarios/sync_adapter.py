@@ -130,8 +130,10 @@ class SyncAdapter(object):
                             max_chunks=max_chunks, reread=reread, **kwargs)
 
     @contextlib.contextmanager
-    def session(self, **session_kwargs):
+    def session(self, mounts=None, **session_kwargs):
         with httpkit.Session(**session_kwargs) as session:
+            for prefix, transport in (mounts or {}).items():
+                session.mount(prefix, transport)
             handle = _SyncSession(session)
             try:
                 yield handle

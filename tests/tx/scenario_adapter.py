@@ -207,6 +207,12 @@ def _call(harness, send):
     return result_from_response(response.raw, warning_names(caught))
 
 
+def _mounted(session, mounts):
+    for prefix, transport in (mounts or {}).items():
+        session.mount(prefix, transport)
+    return session
+
+
 class TxAdapter(object):
     """``httpkit.aio.tx.request`` / ``httpkit.aio.tx.Session`` on the reactor thread."""
 
@@ -225,9 +231,9 @@ class TxAdapter(object):
                             max_chunks=max_chunks, reread=reread, **kwargs)
 
     @contextlib.contextmanager
-    def session(self, **session_kwargs):
+    def session(self, mounts=None, **session_kwargs):
         call = self.harness.call
-        session = call(lambda: httpkit_tx.Session(**session_kwargs))
+        session = call(lambda: _mounted(httpkit_tx.Session(**session_kwargs), mounts))
         handle = _TxSession(self.harness, session)
         try:
             yield handle

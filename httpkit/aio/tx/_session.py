@@ -87,6 +87,7 @@ class Session(VerbMethods, BaseSession):
         Connections in use close when their response is done with.
         """
         self._close_cache()
+        self._close_transports()
         return self._driver.close_all()
 
 

@@ -1,0 +1,130 @@
+"""A body a transport gave (bytes or an iterable of bytes), pulled like a network body.
+
+Rules:
+- Same protocol as :class:`httpkit._exchange.BodyStream` and the cache's
+  ``CachedBody`` (``read_buffered``, the ``read_chunk`` flow, ``abort``,
+  ``decoder``, ``done``, ``raw_bytes``, ``sink``), so ``BodyPieces``, content
+  decoding, ``stream=True``, ``iter_content``, ``r.raw``, ``aiter_content``,
+  Twisted's ``collect`` and the cache's sink treat it like the network's.
+- The pieces are the body as sent (still content-encoded): the core binds the
+  call's decoder (:meth:`GivenBody.bind`) once it knows the response.
+- A ``blocking`` source (a WSGI app's iterable) is pulled through ``Offload``
+  ops, so an event loop never waits on it; other sources with plain calls.
+"""
+from __future__ import absolute_import, division, print_function
+
+from .._compat import binary_type
+from .._flow import Return
+from .._ops import Offload
+
+__all__ = ["GivenBody"]
+
+
+class GivenBody(object):
+    """A response body from a transport: bytes, or an iterable of bytes pieces.
+
+    Args:
+        source: bytes, or an iterable of bytes (empty pieces are skipped).
+        blocking: pull the iterable through ``Offload`` (it may block).
+        close: called once when the body ends or is abandoned (WSGI's ``close()``).
+    """
+
+    __slots__ = ("source", "iterator", "blocking", "decoder", "done", "raw_bytes", "sink",
+                 "_close")
+
+    def __init__(self, source, blocking=False, close=None):
+        if isinstance(source, binary_type):
+            self.source, self.iterator = source, None
+        else:
+            self.source, self.iterator = None, iter(source)
+        self.blocking = blocking and self.iterator is not None
+        self.decoder = None
+        self.done = False
+        self.raw_bytes = 0
+        #: A cache.CacheSink that stores the raw body as it is read (None: not cached).
+        self.sink = None
+        self._close = close if close is not None else getattr(source, "close", None)
+
+    def bind(self, ctx, response):
+        """Decode with the call's content decoder (gzip, br...) from now on."""
+        self.decoder = ctx.decoder_for(response)
+
+    def read_buffered(self):
+        """Return the next decoded chunk if it needs no op, else None (see BodyStream)."""
+        if self.done:
+            return b""
+        if self.blocking or self.sink is not None:
+            return None
+        try:
+            while True:
+                out = self._decoded(self._pull())
+                if out is not None:
+                    return out
+        except BaseException:
+            self.abort()
+            raise
+
+    def read_chunk(self, want=None):
+        """Flow: return the next decoded chunk; ``b""`` once the body has ended."""
+        if self.done:
+            raise Return(b"")
+        try:
+            while True:
+                if self.blocking:
+                    data = yield Offload(self._pull)
+                else:
+                    data = self._pull()
+                out = self._decoded(data)
+                if self.sink is not None:
+                    yield self.sink.take(data)  # b"": the body ended cleanly, store it
+                    if not data:
+                        self.sink = None
+                if out is not None:
+                    raise Return(out)
+        except Return:
+            raise
+        except BaseException:
+            self.abort()
+            raise
+
+    def _pull(self):
+        """The next raw piece; ``b""`` at the end."""
+        if self.source is not None:
+            data, self.source = self.source, None
+            return data
+        if self.iterator is None:
+            return b""
+        for piece in self.iterator:
+            if not isinstance(piece, binary_type):
+                raise TypeError("a response body iterable must yield bytes, not %s"
+                                % type(piece).__name__)
+            if piece:
+                return piece
+        self.iterator = None
+        return b""
+
+    def _decoded(self, data):
+        """What raw ``data`` gives the caller; None: nothing yet (decoder buffering)."""
+        if data:
+            self.raw_bytes += len(data)
+            if self.decoder is None:
+                return data
+            return self.decoder.decode(data) or None
+        tail = self.decoder.flush() if self.decoder is not None else b""
+        self._finish()
+        return tail
+
+    def _finish(self):
+        self.done = True
+        self.source = self.iterator = None
+        close, self._close = self._close, None
+        if close is not None:
+            close()
+
+    def abort(self):
+        """Give up on the rest of the body (its source is closed)."""
+        sink, self.sink = self.sink, None
+        if sink is not None:
+            sink.discard()  # a body not read to its clean end is never stored
+        if not self.done:
+            self._finish()
