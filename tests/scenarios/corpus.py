@@ -1065,3 +1065,4 @@ def kept_alive_connection_closed_by_server(adapter, servers):
 
 # The caching scenarios live in their own module; importing it registers them.
 from scenarios import caching  # noqa: E402,F401
+from scenarios import prep  # noqa: E402,F401
