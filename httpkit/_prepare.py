@@ -189,11 +189,9 @@ class Request(object):
         closed; a ``data=`` file is streamed when the request is sent.
 
         Raises:
-            ValueError: no method or URL; ``files=`` with raw ``data=``.
-            InvalidURL, MissingSchema, InvalidHeader: bad input.
+            ValueError: ``files=`` with raw ``data=``.
+            InvalidURL, MissingSchema (also for no URL), InvalidHeader: bad input.
         """
-        if self.method is None or self.url is None:
-            raise ValueError("a Request needs a method and a URL before prepare()")
         prepared = prepare(self.method, self.url, params=self.params, data=self.data,
                            json=self.json, files=self.files, headers=self.headers,
                            base_headers=base_headers, base_params=base_params,
