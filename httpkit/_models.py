@@ -286,6 +286,11 @@ class PreparedRequest(object):
     def path_url(self):
         return self.parsed_url.target
 
+    @property
+    def _cookies(self):
+        # requests' name for the request's cookies (tests compare copies through it)
+        return self.cookies
+
     def copy(self):
         """A shallow copy with its own headers."""
         r = PreparedRequest(self.method, self.parsed_url, self.headers.copy(), self.body,

@@ -19,6 +19,9 @@ from ._models import Headers, PreparedRequest
 __all__ = ["Request", "prepare", "fill"]
 
 _BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
+#: A multipart body up to this size is read at once even by calls that send at once:
+#: copying it costs next to nothing, and ``r.request.body`` is then bytes, as in requests.
+SMALL_MULTIPART = 1024 * 1024
 
 
 def prepare(method, url, params=None, data=None, json=None, files=None, headers=None,
@@ -30,7 +33,8 @@ def prepare(method, url, params=None, data=None, json=None, files=None, headers=
         base_headers, base_params: a Session's, merged under the call's.
         materialize: read a multipart body (``files=``) into bytes now, as an
             explicit ``prepare()`` does (requests reads files there); calls
-            that send at once stream it instead.
+            that send at once stream it instead, unless it is at most
+            :data:`SMALL_MULTIPART` bytes.
 
     Returns:
         The PreparedRequest; credentials found in the URL are on its
@@ -132,11 +136,11 @@ def _merge_headers(base, headers):
 
 def _attach_body(request, data, json, files, materialize=False):
     if data is None and json is None and not files:
-        if request.method in _BODY_METHODS:
-            request.headers["Content-Length"] = "0"
+        if request.method in _BODY_METHODS and "content-length" not in request.headers:
+            request.headers["Content-Length"] = "0"  # the caller's own value is kept
         return
     content_type, body, length = _bodies.encode_body(data=data, json=json, files=files)
-    if materialize and files:
+    if files and (materialize or (length is not None and length <= SMALL_MULTIPART)):
         body, length = _bodies.materialize(body)
     if content_type and "content-type" not in request.headers:
         request.headers["Content-Type"] = content_type

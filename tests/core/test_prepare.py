@@ -157,19 +157,29 @@ def test_send_refuses_unprepared_requests():
         session.send_request(httpkit.PreparedRequest())
 
 
-def test_explicit_prepare_reads_files_calls_stream_them():
-    path = _temp_file(b"file content")
+def test_explicit_prepare_reads_files_calls_stream_large_ones():
+    from httpkit._prepare import SMALL_MULTIPART
+    small, large = _temp_file(b"file content"), _temp_file(b"x" * (SMALL_MULTIPART + 1))
     try:
-        with open(path, "rb") as f:
+        with open(small, "rb") as f:
             prepared = httpkit.Request("POST", "http://e.com/", files={"f": f}).prepare()
-            streamed = BaseSession().build_request("POST", "http://e.com/", files={"f": f})[0]
         assert isinstance(prepared.body, bytes) and b"file content" in prepared.body
         assert prepared.headers["Content-Length"] == str(len(prepared.body))
+        with open(small, "rb") as f:  # small: read at once by a call too
+            assert isinstance(BaseSession().build_request("POST", "http://e.com/",
+                                                          files={"f": f})[0].body, bytes)
+        with open(large, "rb") as f:
+            explicit = httpkit.Request("POST", "http://e.com/", files={"f": f}).prepare()
+            f.seek(0)
+            streamed = BaseSession().build_request("POST", "http://e.com/", files={"f": f})[0]
+        assert isinstance(explicit.body, bytes) and len(explicit.body) > SMALL_MULTIPART
         assert not isinstance(streamed.body, bytes)
+        assert streamed.headers["Content-Length"] == explicit.headers["Content-Length"]
         with pytest.raises(ClosedFileError):
             iter(streamed.body)
     finally:
-        os.unlink(path)
+        os.unlink(small)
+        os.unlink(large)
 
 
 def test_files_none_and_raw_data():

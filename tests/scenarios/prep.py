@@ -13,6 +13,7 @@ import io
 import pytest
 
 import httpkit
+from httpkit._prepare import SMALL_MULTIPART
 from servers import random_bytes
 
 from scenarios.corpus import ok, raised, scenario, served
@@ -141,20 +142,22 @@ def body_longer_than_announced_is_an_error(adapter, servers):
 
 @scenario
 def multipart_text_file_has_a_content_length(adapter, servers):
+    # Over SMALL_MULTIPART: streamed from the open files, not read at prepare time.
+    big = random_bytes(SMALL_MULTIPART + 100000, "big")
     data = TEXT.encode("utf-8")
     text_path = servers.write_file("notes.txt", data)
-    bin_path = servers.write_file("blob.bin", PAYLOAD)
+    bin_path = servers.write_file("blob.bin", big)
     with io.open(text_path, "r", encoding="utf-8") as text, open(bin_path, "rb") as blob:
         doc = ok(adapter.request("POST", servers.http.base_url("/upload"),
                                  files={"text": text, "blob": blob,
                                         "mem": ("m.txt", io.StringIO(u"\u2603"))},
                                  data={"field": u"v\u00e9"}))
     assert "Transfer-Encoding" not in doc["headers"], doc["headers"]
-    assert int(doc["headers"]["Content-Length"]) > len(data) + len(PAYLOAD)
+    assert int(doc["headers"]["Content-Length"]) > len(data) + len(big)
     parts = dict((p["name"], p) for p in doc["parts"])
     assert parts["text"]["filename"] == "notes.txt"
     assert parts["text"]["sha256"] == hashlib.sha256(data).hexdigest()
-    assert parts["blob"]["sha256"] == DIGEST
+    assert parts["blob"]["sha256"] == hashlib.sha256(big).hexdigest()
     assert parts["mem"]["sha256"] == hashlib.sha256(u"\u2603".encode("utf-8")).hexdigest()
 
 
