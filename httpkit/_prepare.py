@@ -16,7 +16,7 @@ from . import _bodies
 from ._compat import to_str
 from ._models import Headers, PreparedRequest
 
-__all__ = ["Request", "prepare", "fill"]
+__all__ = ["Request", "prepare", "fill", "prepare_auth"]
 
 _BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
 #: A multipart body up to this size is read at once even by calls that send at once:
@@ -63,9 +63,26 @@ def fill(request, method=None, url=None, headers=None, files=None, data=None, pa
     prepare_url(request, url, params)
     prepare_headers(request, headers)
     prepare_body(request, data, files, json, True)
-    request.auth, request.cookies = auth, cookies
+    prepare_auth(request, auth)
+    request.cookies = cookies
     request.hooks = dict(hooks or {})
     return request
+
+
+def prepare_auth(request, auth):
+    """Keep ``auth`` on the request; Basic credentials also go into its headers.
+
+    requests writes ``Authorization: Basic`` in ``prepare()``; httpkit does
+    too for Basic (the value is the same when it is applied again as the
+    request is sent, and dropped on a redirect to another origin). Other
+    auth (Digest, custom flows) needs the exchange, so it is applied when sent.
+    """
+    from ._auth import BasicAuth, basic_auth_header
+    request.auth = auth
+    if isinstance(auth, (tuple, list)) and len(auth) == 2:
+        request.headers["Authorization"] = basic_auth_header(auth[0], auth[1])
+    elif isinstance(auth, BasicAuth):
+        request.headers["Authorization"] = auth._header
 
 
 def prepare_method(request, method):
@@ -200,7 +217,8 @@ class Request(object):
                            json=self.json, files=self.files, headers=self.headers,
                            base_headers=base_headers, base_params=base_params,
                            materialize=True)
-        prepared.auth, prepared.cookies = self.auth, self.cookies
+        prepare_auth(prepared, self.auth)
+        prepared.cookies = self.cookies
         prepared.hooks = dict(self.hooks or {})
         return prepared
 

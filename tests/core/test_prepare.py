@@ -119,6 +119,7 @@ def test_prepared_request_built_empty():
     assert (prepared.method, prepared.url) == ("POST", "http://example.com/p?q=1")
     assert prepared.body == b"a=b" and prepared.headers["Content-Length"] == "3"
     assert prepared.headers["X"] == "1" and prepared.auth == ("u", "p")
+    assert prepared.headers["Authorization"] == "Basic dTpw"  # Basic: as requests does
     assert prepared.cookies == {"c": "v"} and prepared.hooks == {"response": [len]}
 
 
@@ -134,6 +135,11 @@ def test_prepare_steps():
     assert prepared.url == "http://example.com/?a=1" and prepared.method == "PUT"
     assert prepared.body == b"\xc3\xa9" and prepared.headers["Content-Type"] == "text/plain"
     assert "X" not in prepared.headers and prepared.headers["Content-Length"] == "2"
+    assert prepared.headers["Authorization"] == "Basic dTpw"
+    digest = httpkit.DigestAuth("u", "p")
+    prepared.prepare_headers({})
+    prepared.prepare_auth(digest)  # needs a challenge: applied when sent
+    assert prepared.auth is digest and "Authorization" not in prepared.headers
 
 
 def test_request_takes_requests_arguments_and_no_method():
