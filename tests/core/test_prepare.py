@@ -20,7 +20,8 @@ from httpkit.exceptions import (ClosedFileError, InvalidHeader, InvalidSchema, I
 # ---- URLs (requests' test_preparing_url / test_url_mutation / test_invalid_url cases)
 @pytest.mark.parametrize("url, expected", [
     ("http://google.com", "http://google.com/"),
-    (u"http://\u30b8\u30a7\u30fc\u30d4\u30fc\u30cb\u30c3\u30af.jp", "http://xn--hckqz9bzb1cyrb.jp/"),
+    (u"http://\u30b8\u30a7\u30fc\u30d4\u30fc\u30cb\u30c3\u30af.jp",
+     "http://xn--hckqz9bzb1cyrb.jp/"),
     (u"http://stra\u00dfe.de/stra\u00dfe", "http://xn--strae-oqa.de/stra%C3%9Fe"),
     (b"http://xn--n3h.net/", "http://xn--n3h.net/"),
     ("http://[1200:0000:ab00:1234:0000:2552:7777:1313]:12345/",
@@ -267,7 +268,8 @@ def test_read_stream_keeps_its_promise():
     with pytest.raises(RequestException) as info:
         list(read_stream(io.BytesIO(b"ab"), 4))
     assert "short" in str(info.value)
-    assert b"".join(read_stream(io.StringIO(u"\u00e9t\u00e9"), 5)) == u"\u00e9t\u00e9".encode("utf-8")
+    text = u"\u00e9t\u00e9"
+    assert b"".join(read_stream(io.StringIO(text), 5)) == text.encode("utf-8")
     assert b"".join(iter_pieces([b"ab", u"\u00e9", b""], 4)) == b"ab\xc3\xa9"
     with pytest.raises(RequestException) as info:
         list(iter_pieces([b"abc", b"def"], 4))

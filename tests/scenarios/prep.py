@@ -235,10 +235,12 @@ def invalid_header_input_sends_nothing(adapter, servers):
 @scenario
 def invalid_urls_fail_with_requests_errors(adapter, servers):
     for url, name in [("http://.example.com", "InvalidURL"), ("http://*", "InvalidURL"),
-                      ("http://*.example.com", "InvalidURL"), ("http://*example.com/", "InvalidURL"),
+                      ("http://*.example.com", "InvalidURL"),
+                      ("http://*example.com/", "InvalidURL"),
                       ("http://", "InvalidURL"), ("http://:1", "InvalidURL"),
                       ("http://a..b/", "InvalidURL"), ("http://%s.com/" % ("a" * 64), "InvalidURL"),
-                      ("http://example.com:0/", "InvalidURL"), ("http://exa mple.com", "InvalidURL"),
+                      ("http://example.com:0/", "InvalidURL"),
+                      ("http://exa mple.com", "InvalidURL"),
                       (u"http://\u2603.net/", "InvalidURL"),
                       ("hiwpefhipowhefopw", "MissingSchema"),
                       ("localhost:3128", "InvalidSchema"), ("10.122.1.1:3128/", "InvalidSchema"),
