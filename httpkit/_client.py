@@ -229,6 +229,10 @@ class BaseSession(object):
                 "You can only send PreparedRequests, not %r: prepare it first with "
                 "session.prepare_request(request) (Session headers and params merged in) "
                 "or request.prepare()" % (request,))
+        if request.method is None or request.parsed_url is None:
+            raise NotPreparedError("%r has no %s: set it (PreparedRequest.prepare(method=..., "
+                                   "url=...)) before sending it" % (
+                                       request, "method" if request.method is None else "URL"))
         options = _Options(self, timeout, allow_redirects, proxies, request.hooks, stream,
                            verify, cert, request.auth, request.cookies)
         options.url_auth = request._url_auth

@@ -30,6 +30,8 @@ __all__ = ["send_single", "require_http", "attach_request", "BodyStream", "BodyP
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
 _NO_BODY_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE", "TRACE", "CONNECT"))
+#: A streamed body of known size up to this is read whole and sent with the head.
+SMALL_BODY = 64 * 1024
 
 
 def pool_key(url, proxy, tls_context, proxy_tls_context):
@@ -235,6 +237,12 @@ def exchange(ctx, conn, request, proxy):
     body = request.body
     write_timeout = ctx.timeout_for("write")
     method = to_bytes(request.method)
+    if body is not None and not isinstance(body, bytes) and \
+            request.body_length is not None and request.body_length <= SMALL_BODY:
+        # A small stream of known size goes with the head in one write, like bytes:
+        # fewer system calls, and no broken pipe when a server answers (a 307, a 401)
+        # and closes as soon as it has read the head.
+        body = b"".join(ctx.body_chunks(request))
     if body is None or isinstance(body, bytes):
         yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
                                       write_timeout, body if body is not None else b"")

@@ -268,8 +268,12 @@ class PreparedRequest(object):
         prepare_body(self, data, files, json, True)
 
     def prepare_auth(self, auth, url=""):
-        """Keep ``auth`` for this request (applied when it is sent, per hop)."""
-        self.auth = auth
+        """Keep ``auth`` for this request (applied when it is sent, per hop).
+
+        Basic credentials are also written into ``headers`` now, as requests does.
+        """
+        from ._prepare import prepare_auth
+        prepare_auth(self, auth)
 
     def prepare_cookies(self, cookies):
         """Keep ``cookies`` for this request (the Cookie header is made when it is sent)."""
@@ -291,6 +295,11 @@ class PreparedRequest(object):
     @property
     def path_url(self):
         return self.parsed_url.target
+
+    @property
+    def _cookies(self):
+        # requests' name for the request's cookies (tests compare copies through it)
+        return self.cookies
 
     def copy(self):
         """A shallow copy with its own headers."""

@@ -32,7 +32,7 @@ import re
 
 from ._compat import PY2, Mapping, binary_type, text_type, to_bytes
 from ._streams import READ_SIZE, check_open, read_stream, stream_length
-from .exceptions import UnrewindableBodyError
+from .exceptions import InvalidHeader, UnrewindableBodyError
 
 __all__ = ["MultipartEncoder"]
 
@@ -228,7 +228,7 @@ def _escape(value):
 def _header_bytes(value):
     data = value if isinstance(value, binary_type) else text_type(value).encode("utf-8")
     if b"\r" in data or b"\n" in data or b"\x00" in data:
-        raise ValueError("Multipart header %r contains CR, LF or NUL" % (data,))
+        raise InvalidHeader("Multipart part header %r contains CR, LF or NUL" % (data,))
     return data
 
 

@@ -16,9 +16,12 @@ from . import _bodies
 from ._compat import to_str
 from ._models import Headers, PreparedRequest
 
-__all__ = ["Request", "prepare", "fill"]
+__all__ = ["Request", "prepare", "fill", "prepare_auth"]
 
 _BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
+#: A multipart body up to this size is read at once even by calls that send at once:
+#: copying it costs next to nothing, and ``r.request.body`` is then bytes, as in requests.
+SMALL_MULTIPART = 1024 * 1024
 
 
 def prepare(method, url, params=None, data=None, json=None, files=None, headers=None,
@@ -30,7 +33,8 @@ def prepare(method, url, params=None, data=None, json=None, files=None, headers=
         base_headers, base_params: a Session's, merged under the call's.
         materialize: read a multipart body (``files=``) into bytes now, as an
             explicit ``prepare()`` does (requests reads files there); calls
-            that send at once stream it instead.
+            that send at once stream it instead, unless it is at most
+            :data:`SMALL_MULTIPART` bytes.
 
     Returns:
         The PreparedRequest; credentials found in the URL are on its
@@ -59,9 +63,26 @@ def fill(request, method=None, url=None, headers=None, files=None, data=None, pa
     prepare_url(request, url, params)
     prepare_headers(request, headers)
     prepare_body(request, data, files, json, True)
-    request.auth, request.cookies = auth, cookies
+    prepare_auth(request, auth)
+    request.cookies = cookies
     request.hooks = dict(hooks or {})
     return request
+
+
+def prepare_auth(request, auth):
+    """Keep ``auth`` on the request; Basic credentials also go into its headers.
+
+    requests writes ``Authorization: Basic`` in ``prepare()``; httpkit does
+    too for Basic (the value is the same when it is applied again as the
+    request is sent, and dropped on a redirect to another origin). Other
+    auth (Digest, custom flows) needs the exchange, so it is applied when sent.
+    """
+    from ._auth import BasicAuth, basic_auth_header
+    request.auth = auth
+    if isinstance(auth, (tuple, list)) and len(auth) == 2:
+        request.headers["Authorization"] = basic_auth_header(auth[0], auth[1])
+    elif isinstance(auth, BasicAuth):
+        request.headers["Authorization"] = auth._header
 
 
 def prepare_method(request, method):
@@ -132,11 +153,11 @@ def _merge_headers(base, headers):
 
 def _attach_body(request, data, json, files, materialize=False):
     if data is None and json is None and not files:
-        if request.method in _BODY_METHODS:
-            request.headers["Content-Length"] = "0"
+        if request.method in _BODY_METHODS and "content-length" not in request.headers:
+            request.headers["Content-Length"] = "0"  # the caller's own value is kept
         return
     content_type, body, length = _bodies.encode_body(data=data, json=json, files=files)
-    if materialize and files:
+    if files and (materialize or (length is not None and length <= SMALL_MULTIPART)):
         body, length = _bodies.materialize(body)
     if content_type and "content-type" not in request.headers:
         request.headers["Content-Type"] = content_type
@@ -189,16 +210,15 @@ class Request(object):
         closed; a ``data=`` file is streamed when the request is sent.
 
         Raises:
-            ValueError: no method or URL; ``files=`` with raw ``data=``.
-            InvalidURL, MissingSchema, InvalidHeader: bad input.
+            ValueError: ``files=`` with raw ``data=``.
+            InvalidURL, MissingSchema (also for no URL), InvalidHeader: bad input.
         """
-        if self.method is None or self.url is None:
-            raise ValueError("a Request needs a method and a URL before prepare()")
         prepared = prepare(self.method, self.url, params=self.params, data=self.data,
                            json=self.json, files=self.files, headers=self.headers,
                            base_headers=base_headers, base_params=base_params,
                            materialize=True)
-        prepared.auth, prepared.cookies = self.auth, self.cookies
+        prepare_auth(prepared, self.auth)
+        prepared.cookies = self.cookies
         prepared.hooks = dict(self.hooks or {})
         return prepared
 

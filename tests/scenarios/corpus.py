@@ -178,8 +178,10 @@ def prepared_requests(adapter, servers):
         assert doc["headers"]["X-Signed"] == "sig" and doc["headers"]["X-Session"] == "s"
         assert res.request_headers["authorization"].startswith("Basic ")
         assert "c=v" in res.request_headers["cookie"]
-        # Sending did not change the PreparedRequest: it can be sent again.
-        assert "Cookie" not in prepared.headers and "Authorization" not in prepared.headers
+        # Sending did not change the PreparedRequest: it can be sent again. (prepare()
+        # wrote the Basic Authorization, as requests does; cookies are added per hop.)
+        assert "Cookie" not in prepared.headers
+        assert prepared.headers["Authorization"] == res.request_headers["authorization"]
         assert ok(s.send(prepared))["json"] == {"a": 1}
         # Request.prepare() alone carries no Session defaults; send() applies the
         # Session's redirects, and a URL can be changed after prepare().
@@ -1081,3 +1083,4 @@ from scenarios import errors  # noqa: E402,F401
 # Responses, cookies, hooks, history, Digest, pickling (issue 10): their own module too.
 from scenarios import resp  # noqa: E402,F401
 from scenarios import transports  # noqa: E402,F401
+from scenarios import prep  # noqa: E402,F401
