@@ -229,6 +229,7 @@ class PreparedRequest(object):
 
 
 _REDIRECT_CODES = frozenset((301, 302, 303, 307, 308))
+_CLOSED = "close()"  # Response._consumer of a body discarded unread
 
 
 class Response(object):
@@ -463,15 +464,24 @@ class Response(object):
         """Raise StreamConsumedError when a streaming reader already took the body."""
         if self._consumer is not None:
             from .exceptions import StreamConsumedError
+            if self._consumer == _CLOSED:
+                raise StreamConsumedError("the body of %r was discarded unread by close()"
+                                          % (self,), response=self)
             raise StreamConsumedError("the body of %r was already consumed by %s; read a "
                                       "body with one reader only" % (self, self._consumer),
                                       response=self)
 
     def _drop_stream(self):
-        """Forget the body stream; a half-read one closes its connection (never reused)."""
+        """Forget the body stream; a half-read one closes its connection (never reused).
+
+        A body dropped before any reader took it cannot be read later: readers
+        then raise StreamConsumedError instead of returning an empty body.
+        """
         stream, self._stream = self._stream, None
         if stream is not None and not stream.done:
             stream.abort()
+            if self._consumer is None:
+                self._consumer = _CLOSED
 
     def close(self):
         """Release the connection (discarding any unread body)."""
