@@ -14,7 +14,8 @@ import datetime
 import json as _json
 import re
 
-from ._compat import MutableMapping, binary_type, string_types, text_type, to_str
+from ._compat import MutableMapping, binary_type, integer_types, string_types, text_type, \
+    to_str
 from .exceptions import HTTPError, InvalidHeader, JSONDecodeError, ResponseNotRead
 
 __all__ = ["Headers", "PreparedRequest", "Response"]
@@ -351,6 +352,16 @@ class Response(object):
             self._raw = make(self)
         return self._raw
 
+    @raw.setter
+    def raw(self, fileobj):
+        """Make a file-like object the body (a Response built by hand, as in requests' tests).
+
+        ``content``, ``iter_content()``, ``text`` and ``json()`` then read it;
+        ``close()`` closes it.
+        """
+        self._raw = fileobj
+        self._frontend = _FileBody()
+
     @property
     def encoding(self):
         """The charset named by the headers, or the one set here (settable).
@@ -425,10 +436,24 @@ class Response(object):
         return iter(self.iter_content(128))
 
     def iter_content(self, chunk_size=1, decode_unicode=False):
-        """Yield the body in pieces (the front-end streams it)."""
+        """Yield the body in pieces of ``chunk_size`` bytes (the front-end streams it).
+
+        Args:
+            chunk_size: an int, or None for pieces as they arrive (one piece
+                when the body is already in memory).
+            decode_unicode: yield text decoded with :attr:`encoding` (UTF-8 when None).
+
+        Raises:
+            TypeError: ``chunk_size`` is neither an int nor None.
+            StreamConsumedError: another reader already took the body.
+        """
+        if chunk_size is not None and not isinstance(chunk_size, integer_types):
+            raise TypeError("chunk_size must be an int or None, not %s"
+                            % type(chunk_size).__name__)
         if self._content is not None:
             data = self._content
-            chunks = (data[i:i + chunk_size] for i in range(0, len(data), max(chunk_size or 1, 1)))
+            size = chunk_size if chunk_size and chunk_size > 0 else max(len(data), 1)
+            chunks = (data[i:i + size] for i in range(0, len(data), size))
         elif self._frontend is None:
             raise ResponseNotRead("the body of %r has not been read" % self)
         else:
@@ -576,6 +601,31 @@ class Response(object):
 
     def __repr__(self):
         return "<Response [%d]>" % self.status_code
+
+
+class _FileBody(object):
+    """How a Response reads a body that is a file the caller set as ``r.raw``."""
+
+    __slots__ = ()
+
+    def read_all(self, response):
+        response._check_unconsumed()
+        return _read_file(response._raw, None)
+
+    def iter_body(self, response, chunk_size):
+        response._check_unconsumed()
+        response._consumer = "r.iter_content()"
+        return iter(lambda: _read_file(response._raw, chunk_size or 65536), b"")
+
+    def close(self, response):
+        close = getattr(response._raw, "close", None)
+        if close is not None:
+            close()
+
+
+def _read_file(fileobj, amt):
+    data = fileobj.read() if amt is None else fileobj.read(amt)
+    return data.encode("utf-8") if isinstance(data, text_type) else data
 
 
 def _picklable_or_none(value):
