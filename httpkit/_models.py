@@ -305,7 +305,7 @@ class Response(object):
 
         Set for a redirect received with ``allow_redirects=False``; None otherwise.
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.1
         """
         return self._next
 
