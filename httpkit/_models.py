@@ -359,8 +359,9 @@ class Response(object):
         ``content``, ``iter_content()``, ``text`` and ``json()`` then read it;
         ``close()`` closes it.
         """
+        from ._filebody import FileBody
         self._raw = fileobj
-        self._frontend = _FileBody()
+        self._frontend = FileBody()
 
     @property
     def encoding(self):
@@ -601,31 +602,6 @@ class Response(object):
 
     def __repr__(self):
         return "<Response [%d]>" % self.status_code
-
-
-class _FileBody(object):
-    """How a Response reads a body that is a file the caller set as ``r.raw``."""
-
-    __slots__ = ()
-
-    def read_all(self, response):
-        response._check_unconsumed()
-        return _read_file(response._raw, None)
-
-    def iter_body(self, response, chunk_size):
-        response._check_unconsumed()
-        response._consumer = "r.iter_content()"
-        return iter(lambda: _read_file(response._raw, chunk_size or 65536), b"")
-
-    def close(self, response):
-        close = getattr(response._raw, "close", None)
-        if close is not None:
-            close()
-
-
-def _read_file(fileobj, amt):
-    data = fileobj.read() if amt is None else fileobj.read(amt)
-    return data.encode("utf-8") if isinstance(data, text_type) else data
 
 
 def _picklable_or_none(value):
