@@ -326,7 +326,9 @@ class Response(object):
         """The whole body as bytes (read on first access in the blocking front-end)."""
         if self._content is None:
             if self._frontend is None:
-                raise ResponseNotRead("the body of %r has not been read" % self)
+                raise ResponseNotRead("the body of %r has not been read%s" % (
+                    self, "" if self._stream is None else ": a streamed (stream=True) body "
+                    "can be read once the call has returned, not inside a hook"))
             self._content = self._frontend.read_all(self)
         return self._content
 
