@@ -67,7 +67,7 @@ class Auth(object):
         The default is :meth:`auth_flow`; a scheme that pre-authenticates
         (Digest) starts without credentials here and waits for a challenge.
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.1
         """
         return self.auth_flow(request)
 

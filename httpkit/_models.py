@@ -14,7 +14,8 @@ import datetime
 import json as _json
 import re
 
-from ._compat import MutableMapping, binary_type, string_types, text_type, to_str
+from ._compat import MutableMapping, binary_type, integer_types, string_types, text_type, \
+    to_str
 from .exceptions import HTTPError, InvalidHeader, JSONDecodeError, ResponseNotRead
 
 __all__ = ["Headers", "PreparedRequest", "Response"]
@@ -324,6 +325,7 @@ class PreparedRequest(object):
 
 
 _REDIRECT_CODES = frozenset((301, 302, 303, 307, 308))
+_CLOSED = "close()"  # Response._consumer of a body discarded unread
 
 
 def default_reason(status_code):
@@ -461,7 +463,7 @@ class Response(object):
 
         Set for a redirect received with ``allow_redirects=False``; None otherwise.
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.1
         """
         return self._next
 
@@ -482,7 +484,9 @@ class Response(object):
         """The whole body as bytes (read on first access in the blocking front-end)."""
         if self._content is None:
             if self._frontend is None:
-                raise ResponseNotRead("the body of %r has not been read" % self)
+                raise ResponseNotRead("the body of %r has not been read%s" % (
+                    self, "" if self._stream is None else ": a streamed (stream=True) body "
+                    "can be read once the call has returned, not inside a hook"))
             self._content = self._frontend.read_all(self)
         return self._content
 
@@ -507,6 +511,17 @@ class Response(object):
                                 "aiter_content() (asyncio) or collect() (Twisted)" % (self,))
             self._raw = make(self)
         return self._raw
+
+    @raw.setter
+    def raw(self, fileobj):
+        """Make a file-like object the body (a Response built by hand, as in requests' tests).
+
+        ``content``, ``iter_content()``, ``text`` and ``json()`` then read it;
+        ``close()`` closes it.
+        """
+        from ._filebody import FileBody
+        self._raw = fileobj
+        self._frontend = FileBody()
 
     @property
     def encoding(self):
@@ -582,10 +597,24 @@ class Response(object):
         return iter(self.iter_content(128))
 
     def iter_content(self, chunk_size=1, decode_unicode=False):
-        """Yield the body in pieces (the front-end streams it)."""
+        """Yield the body in pieces of ``chunk_size`` bytes (the front-end streams it).
+
+        Args:
+            chunk_size: an int, or None for pieces as they arrive (one piece
+                when the body is already in memory).
+            decode_unicode: yield text decoded with :attr:`encoding` (UTF-8 when None).
+
+        Raises:
+            TypeError: ``chunk_size`` is neither an int nor None.
+            StreamConsumedError: another reader already took the body.
+        """
+        if chunk_size is not None and not isinstance(chunk_size, integer_types):
+            raise TypeError("chunk_size must be an int or None, not %s"
+                            % type(chunk_size).__name__)
         if self._content is not None:
             data = self._content
-            chunks = (data[i:i + chunk_size] for i in range(0, len(data), max(chunk_size or 1, 1)))
+            size = chunk_size if chunk_size and chunk_size > 0 else max(len(data), 1)
+            chunks = (data[i:i + size] for i in range(0, len(data), size))
         elif self._frontend is None:
             raise ResponseNotRead("the body of %r has not been read" % self)
         else:
@@ -621,15 +650,24 @@ class Response(object):
         """Raise StreamConsumedError when a streaming reader already took the body."""
         if self._consumer is not None:
             from .exceptions import StreamConsumedError
+            if self._consumer == _CLOSED:
+                raise StreamConsumedError("the body of %r was discarded unread by close()"
+                                          % (self,), response=self)
             raise StreamConsumedError("the body of %r was already consumed by %s; read a "
                                       "body with one reader only" % (self, self._consumer),
                                       response=self)
 
     def _drop_stream(self):
-        """Forget the body stream; a half-read one closes its connection (never reused)."""
+        """Forget the body stream; a half-read one closes its connection (never reused).
+
+        A body dropped before any reader took it cannot be read later: readers
+        then raise StreamConsumedError instead of returning an empty body.
+        """
         stream, self._stream = self._stream, None
         if stream is not None and not stream.done:
             stream.abort()
+            if self._consumer is None:
+                self._consumer = _CLOSED
 
     def close(self):
         """Release the connection (discarding any unread body)."""

@@ -54,10 +54,7 @@ class _AioBodies(object):
                               "response.aiter_content()`, not iter_content()")
 
     def close(self, response: Response) -> None:
-        stream = response._stream
-        if stream is not None:
-            stream.abort()
-            response._stream = None
+        response._drop_stream()
 
     # ---- the asyncio side
     async def aread(self, response: Response) -> bytes:

@@ -9,6 +9,8 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+import io
+
 from .._client import BaseSession, RequestContext, VerbMethods, verb_functions
 from .._config import UNSET
 from .._exchange import BodyPieces
@@ -57,6 +59,11 @@ class _SyncBodies(object):
 
     def close(self, response):
         response._drop_stream()
+        raw = response._raw
+        if raw is None:  # r.raw.closed is True after r.close(), as in requests
+            raw = response._raw = RawBody(self.driver, response)
+        if not raw.closed:
+            io.RawIOBase.close(raw)  # not RawBody.close(): that is what calls this
 
 
 class Session(VerbMethods, BaseSession):

@@ -188,3 +188,38 @@ def test_cookies_set_by_holds_only_that_response():
     response = make_response(set_cookie=["a=1; Path=/", "b=2; Path=/"])
     assert cookies_set_by(response).get_dict() == {"a": "1", "b": "2"}
     assert len(cookies_set_by(make_response())) == 0
+
+
+# ---- a Response built by hand with a file as its body (requests' tests and mocks do this)
+def hand_made(body):
+    response = Response(200, "OK", Headers(), None)
+    response.raw = body
+    return response
+
+
+def test_a_file_set_as_raw_is_the_body():
+    import io
+    assert hand_made(io.BytesIO(b"the content")).content == b"the content"
+    assert list(hand_made(io.BytesIO(b"the content")).iter_content(4)) == \
+        [b"the ", b"cont", b"ent"]
+    assert list(hand_made(io.BytesIO(b"abc")).iter_content(None)) == [b"abc"]
+    assert next(iter(hand_made(io.StringIO(u"abc")))) == b"abc"
+    chunks = hand_made(io.BytesIO(b"the content")).iter_content(decode_unicode=True)
+    assert u"".join(chunks) == u"the content"
+    response = hand_made(io.BytesIO(b"x"))
+    response.close()
+    assert response.raw.closed
+
+
+def test_iter_content_chunk_size_must_be_an_int_or_none():
+    with pytest.raises(TypeError):
+        make_response(b"abc").iter_content("1024")
+    assert list(make_response(b"abc").iter_content(None)) == [b"abc"]
+
+
+def test_second_reader_of_a_hand_made_body_raises():
+    import io
+    response = hand_made(io.BytesIO(b"the content"))
+    next(response.iter_content(3))
+    with pytest.raises(httpkit.StreamConsumedError):
+        response.content

@@ -71,7 +71,8 @@ def _body_server(servers, size=70000):
 
 
 def _consumed_by(outcome, reader):
-    assert isinstance(outcome, tuple) and outcome[0] == "StreamConsumedError", outcome
+    assert isinstance(outcome, tuple) and outcome[0] == "StreamConsumedError", \
+        "read %d bytes instead of raising" % len(outcome)
     assert "already consumed by %s" % reader in outcome[1], outcome[1]
 
 

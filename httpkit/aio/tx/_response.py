@@ -163,12 +163,12 @@ class TxResponse(object):
         if self._readers:
             return fail(StreamConsumedError("the body of %r is being read by content()"
                                             % (raw,), response=raw))
-        if raw._content is None and raw._consumer is not None:
+        if raw._content is None:
             try:
-                raw._check_unconsumed()
+                raw._check_unconsumed()  # another collect() took the body already
             except StreamConsumedError:
                 return fail()
-        if raw._stream is None or raw._content is not None:
+        if raw._stream is None:
             if raw._content:
                 callback(raw._content)
             return succeed(None)
