@@ -70,7 +70,7 @@ def send_single(ctx, request):
             # exception being handled across a yield)
             alert = None
             if not reused and not isinstance(failure, (SSLError, RemoteProtocolError)):
-                alert = yield _conn.pending_alert(conn, ctx.timeout_for("read"))
+                alert = yield _conn.pending_alert(conn, ctx.timeout_for("read"), failure)
             ctx.io.checkin(key, conn, False)
             if alert is not None:
                 raise alert
