@@ -93,14 +93,16 @@ def _tls_mistake(adapter, servers, fragments, **kwargs):
 def tls_configuration_mistakes(adapter, servers):
     cert = servers.cert
     missing = os.path.join(servers.tmpdir(), "missing.pem")
-    _tls_mistake(adapter, servers, [missing, "CA bundle", "no such file"], verify=missing)
+    _tls_mistake(adapter, servers, [missing, "CA certificate bundle", "invalid path"],
+                 verify=missing)
     _tls_mistake(adapter, servers, [cert("ca.key"), "is a private key"], verify=cert("ca.key"))
     junk = servers.write_file("junk.pem", b"not a certificate\n")
     _tls_mistake(adapter, servers, [junk, "holds no PEM certificate"], verify=junk)
-    _tls_mistake(adapter, servers, [missing, "client certificate", "does not exist"],
+    _tls_mistake(adapter, servers, [missing, "TLS certificate file", "invalid path"],
                  cert=(missing, cert("client.key")))
-    _tls_mistake(adapter, servers, [missing, "private key", "does not exist"],
+    _tls_mistake(adapter, servers, [missing, "TLS key file", "invalid path"],
                  cert=(cert("client.pem"), missing))
+    _tls_mistake(adapter, servers, [missing, "TLS certificate file"], cert=missing)
     _tls_mistake(adapter, servers, [servers.certs_dir, "is a directory"],
                  cert=(servers.certs_dir, cert("client.key")))
     _tls_mistake(adapter, servers, [cert("client.key"), "is a private key, not a certificate"],
