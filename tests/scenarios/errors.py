@@ -17,7 +17,7 @@ import socket
 import ssl
 
 import httpkit
-from scenarios.corpus import CA, ok, raised, redirect_to, scenario
+from scenarios.corpus import ok, raised, redirect_to, scenario
 
 __all__ = []
 
