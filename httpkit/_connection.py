@@ -219,7 +219,7 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
                 raise SSLError("TLS handshake with %s failed: the server closed the connection"
                                % server_hostname)
         except _tls.TLSError as exc:
-            raise _tls_failure(exc)
+            raise _handshake_failure(exc, context)
         if buf.outgoing_bytes_buffered():
             yield flush(conn, timeout, depth)
         raw = yield recv_bytes(conn, timeout, depth - 1)
@@ -276,6 +276,20 @@ def _certificate_required_guess(buf, failure):
 
 #: The longest wait for an alert after the transport failed (it is there at once, or never).
 _ALERT_WAIT = 1.0
+
+
+def _handshake_failure(exc, context):
+    """The SSLError for a failed handshake; a bare ``handshake_failure`` alert gets a hint.
+
+    Under TLS 1.2 a server that requires a client certificate answers a
+    client without one with that generic alert.
+    """
+    error = _tls_failure(exc)
+    if getattr(exc, "reason", None) == "handshake_failure" \
+            and context.configuration.certificate_chain is None:
+        error.args = ("%s; if the server requires a client certificate, pass cert= "
+                      "(none was sent)" % (error.args[0],),)
+    return error
 
 
 def _tls_failure(exc):

@@ -144,6 +144,16 @@ def client_certificate_required(adapter, servers):
             assert res.error_reason == "certificate_required", (res.error_reason, res)
         cert = (servers.cert("client.pem"), servers.cert("client.key"))
         ok(s.request("GET", server.base_url("/get"), cert=cert, timeout=5))
+    # TLS 1.2 servers answer with a generic handshake_failure: the message gives the hint.
+    ctx = peers.server_ssl_context(client_cafile=servers.ca_bundle)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    if hasattr(ssl, "TLSVersion"):
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    else:  # 2.7
+        ctx.options |= getattr(ssl, "OP_NO_TLSv1_3", 0)
+    server = servers.http_server(ssl_context=ctx)
+    res = adapter.request("GET", server.base_url("/get"), verify=servers.ca_bundle, timeout=5)
+    raised(res, "SSLError", "if the server requires a client certificate, pass cert=")
 
 
 # --------------------------------------------------------------------------- proxies
