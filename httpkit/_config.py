@@ -19,6 +19,7 @@ import numbers
 import threading
 
 from ._compat import string_types
+from .exceptions import InvalidTimeout
 
 __all__ = ["Timeouts", "DEFAULT_TIMEOUT", "TLSSettings"]
 
@@ -105,7 +106,6 @@ class Timeouts(object):
 
 
 def _invalid(message):
-    from .exceptions import InvalidTimeout
     return InvalidTimeout(message)
 
 
