@@ -19,6 +19,7 @@ import numbers
 import threading
 
 from ._compat import string_types
+from .exceptions import InvalidTimeout
 
 __all__ = ["Timeouts", "DEFAULT_TIMEOUT", "TLSSettings"]
 
@@ -112,7 +113,6 @@ class Timeouts(object):
 
 
 def _invalid(message):
-    from .exceptions import InvalidTimeout
     return InvalidTimeout(message)
 
 
@@ -126,7 +126,7 @@ def check_seconds(value, phase):
         return value
     what = "timeout" if phase is None else "%s timeout" % phase
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _invalid("%s must be a number of seconds or None, not %r (%s)"
+        raise _invalid("%s must be an int, float or None (seconds), not %r (%s)"
                        % (what, value, type(value).__name__))
     if not value > 0 or math.isinf(value):  # ``not >``: NaN fails too
         raise _invalid("%s must be a positive number of seconds (or None for no limit), "
@@ -271,8 +271,9 @@ def _ca_path(path):
     """Check a ``verify=`` path: a hashed directory, or a PEM file holding certificates."""
     import os
     what = "the CA bundle (verify=)"
-    if not os.path.exists(path):
-        raise _tls_mistake("Could not find %s at %r: no such file or directory" % (what, path))
+    if not os.path.exists(path):  # requests' words
+        raise _tls_mistake("Could not find a suitable TLS CA certificate bundle, invalid "
+                           "path: %s" % (path,))
     if os.path.isdir(path):
         return path
     data = _read_tls_file(path, what)
@@ -312,17 +313,27 @@ def _check_key_file(path):
 
 def _cert_files(cert):
     """``(certfile, keyfile, password)`` of a ``cert=`` value, checked."""
+    import os
     if isinstance(cert, string_types):
-        _check_cert_file(cert, with_key=True)
-        return cert, cert, None
-    if not isinstance(cert, (tuple, list)) or len(cert) not in (2, 3) \
-            or not all(isinstance(p, string_types) for p in cert[:2]):
+        certfile, keyfile = cert, None
+    elif isinstance(cert, (tuple, list)) and len(cert) in (2, 3) \
+            and all(isinstance(p, string_types) for p in cert[:2]):
+        certfile, keyfile = cert[:2]
+    else:
         raise _tls_mistake("cert must be a path, (certfile, keyfile) or (certfile, keyfile, "
                            "password), not %r" % (cert if not isinstance(cert, (tuple, list))
                                                   else tuple(cert[:2]),))
-    _check_cert_file(cert[0], with_key=False)
-    _check_key_file(cert[1])
-    return cert[0], cert[1], cert[2] if len(cert) == 3 else None
+    # Missing files first, in requests' words.
+    if not os.path.exists(certfile):
+        raise _tls_mistake("Could not find the TLS certificate file, invalid path: %s"
+                           % (certfile,))
+    if keyfile is not None and not os.path.exists(keyfile):
+        raise _tls_mistake("Could not find the TLS key file, invalid path: %s" % (keyfile,))
+    _check_cert_file(certfile, with_key=keyfile is None)
+    if keyfile is None:
+        return certfile, certfile, None
+    _check_key_file(keyfile)
+    return certfile, keyfile, cert[2] if len(cert) == 3 else None
 
 
 def _chain(cert):

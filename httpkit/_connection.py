@@ -219,7 +219,7 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
                 raise SSLError("TLS handshake with %s failed: the server closed the connection"
                                % server_hostname)
         except _tls.TLSError as exc:
-            raise _tls_failure(exc)
+            raise _handshake_failure(exc, context)
         if buf.outgoing_bytes_buffered():
             yield flush(conn, timeout, depth)
         raw = yield recv_bytes(conn, timeout, depth - 1)
@@ -231,14 +231,17 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
     yield flush(conn, timeout, depth)
 
 
-def pending_alert(conn, timeout):
+def pending_alert(conn, timeout, failure):
     """Flow: the SSLError for a TLS alert left unread when the transport failed, or None.
 
     Under TLS 1.3 a server that rejects the client (``certificate_required``:
     no client certificate was sent) does so after the client's handshake has
     finished; the alert then often meets our request on the wire, and the
     send or read fails with a reset. What the server sent before closing
-    may still be readable: one bounded read looks for that alert.
+    may still be readable: one bounded read looks for that alert. When the
+    server's kernel discarded it (a close with our request unread sends a
+    reset and drops what was queued), a reset right after a TLS 1.3
+    handshake in which we sent no certificate is reported as that cause.
     """
     if not conn.layers or conn.received_any or conn.requests_served:
         return
@@ -247,7 +250,7 @@ def pending_alert(conn, timeout):
     try:
         raw = yield recv_bytes(conn, min(timeout or _ALERT_WAIT, _ALERT_WAIT), depth - 1)
     except (RequestException, _tls.TLSError):
-        return
+        raise Return(_certificate_required_guess(buf, failure))
     if raw:
         buf.receive_from_network(raw)
     else:
@@ -260,8 +263,33 @@ def pending_alert(conn, timeout):
         raise Return(_tls_failure(exc))
 
 
+def _certificate_required_guess(buf, failure):
+    """``certificate_required`` for a reset after a TLS 1.3 handshake without our certificate."""
+    version = getattr(buf.negotiated_tls_version, "value", None)
+    if version != "TLSv1.3" or buf.context.configuration.certificate_chain is not None:
+        return None
+    text = ("the server reset the connection right after the TLS 1.3 handshake, before "
+            "answering: it requires a client certificate and none was sent (pass cert=) [%s]"
+            % (failure,))
+    return SSLError(text, tls_error=_tls.HandshakeError(text, reason="certificate_required"))
+
+
 #: The longest wait for an alert after the transport failed (it is there at once, or never).
 _ALERT_WAIT = 1.0
+
+
+def _handshake_failure(exc, context):
+    """The SSLError for a failed handshake; a bare ``handshake_failure`` alert gets a hint.
+
+    Under TLS 1.2 a server that requires a client certificate answers a
+    client without one with that generic alert.
+    """
+    error = _tls_failure(exc)
+    if getattr(exc, "reason", None) == "handshake_failure" \
+            and context.configuration.certificate_chain is None:
+        error.args = ("%s; if the server requires a client certificate, pass cert= "
+                      "(none was sent)" % (error.args[0],),)
+    return error
 
 
 def _tls_failure(exc):

@@ -88,9 +88,11 @@ def send_single(ctx, request):
             # (handled outside the except clause: 2.7 generators lose the
             # exception being handled across a yield)
             alert = None
-            if not reused and not isinstance(failure, (SSLError, RemoteProtocolError)):
-                alert = yield _conn.pending_alert(conn, ctx.timeout_for("read"))
-            ctx.io.checkin(key, conn, False)
+            try:
+                if not reused and not isinstance(failure, (SSLError, RemoteProtocolError)):
+                    alert = yield _conn.pending_alert(conn, ctx.timeout.read, failure)
+            finally:  # also when cancelled while looking for the alert
+                ctx.io.checkin(key, conn, False)
             if alert is not None:
                 raise alert
             if replayed or not reused or conn.received_any \

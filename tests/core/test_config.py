@@ -81,7 +81,12 @@ def test_tls_file_mistakes_name_the_file(tmpdir):
     missing = str(tmpdir.join("nope.pem"))
     assert missing in _settings_error(verify=missing)
     assert "is a private key" in _settings_error(verify=cert("ca.key"))
-    assert "does not exist" in _settings_error(cert_value=(missing, cert("client.key")))
+    assert _settings_error(cert_value=(missing, cert("client.key"))) == \
+        "Could not find the TLS certificate file, invalid path: " + missing
+    assert _settings_error(cert_value=(".", missing)) == \
+        "Could not find the TLS key file, invalid path: " + missing
+    assert _settings_error(verify=missing) == \
+        "Could not find a suitable TLS CA certificate bundle, invalid path: " + missing
     assert "is a certificate, not a private key" in _settings_error(
         cert_value=(cert("client.pem"), cert("client.pem")))
     assert "no private key" in _settings_error(cert_value=cert("client.pem"))
