@@ -11,6 +11,7 @@ Rules:
 from __future__ import absolute_import, division, print_function
 
 import datetime
+import functools
 import json as _json
 import re
 
@@ -244,8 +245,8 @@ class Response(object):
         headers: a Headers, a dict or a list of pairs.
         request: the PreparedRequest it answers (a transport's Session fills it in).
         http_version: ``"HTTP/1.1"`` by default.
-        content: the body as bytes, or an iterable of bytes pieces (pulled
-            as the caller reads, through a transport only). As sent: a
+        content: the body as bytes, or an iterable of bytes pieces or a
+            binary file (pulled as the caller reads, through a transport only). As sent: a
             transport's gzip body with ``Content-Encoding: gzip`` is decoded.
         text: the body as text, sent as UTF-8 (Content-Type ``text/plain;
             charset=utf-8`` unless given).
@@ -299,10 +300,16 @@ class Response(object):
             self.headers.setdefault("Content-Type", "text/plain; charset=utf-8")
         elif isinstance(content, text_type):
             content = content.encode("utf-8")
+        elif isinstance(content, bytearray):
+            content = bytes(content)
         if isinstance(content, binary_type):
             self._content = content
+            return
+        from .transports._body import GivenBody
+        if hasattr(content, "read"):  # a file: read as the caller reads, closed at the end
+            self._stream = GivenBody(iter(functools.partial(content.read, 65536), b""),
+                                     close=getattr(content, "close", None))
         else:
-            from .transports._body import GivenBody
             self._stream = GivenBody(content)
 
     @property

@@ -177,7 +177,8 @@ class HTTPTransport(BaseTransport):
 
     Args:
         max_retries: None (default: the Session's ``retries``), an int or a
-            urllib3 ``Retry``: the retries for URLs under this prefix.
+            urllib3 ``Retry``: the retries for URLs under this prefix (kept as
+            a ``Retry``: an int ``n`` is ``Retry(total=n, redirect=False)``).
         pool_connections: with ``pool_block=True``, the pool's total limit
             becomes ``pool_connections * pool_maxsize`` (``Limits.max_total``).
         pool_maxsize: with ``pool_block=True``, the connections per host
@@ -196,9 +197,9 @@ class HTTPTransport(BaseTransport):
 
     def __init__(self, max_retries=None, pool_connections=10, pool_maxsize=10,
                  pool_block=False):
-        if max_retries is not None:
-            from .._retry import retry_from
-            retry_from(max_retries)  # a bad value fails here, not on the first request
+        if max_retries is not None:  # a Retry, as requests keeps it (adapter.max_retries.total)
+            from .._retry import Retry, retry_from
+            max_retries = retry_from(max_retries) or Retry(total=0, redirect=False)
         self.max_retries = max_retries
         self.pool_connections = pool_connections
         self.pool_maxsize = pool_maxsize

@@ -59,6 +59,12 @@ def test_response_iterable_body_is_read_through_a_transport():
         s.mount("http://m.test", MockTransport(lambda req: Response(
             200, content=(piece for piece in [b"a", b"", b"b"]))))
         assert s.get("http://m.test/").content == b"ab"
+        s.mount("http://f.test", MockTransport(lambda req: Response(
+            200, content=io.BytesIO(b"x" * 100000))))
+        assert s.get("http://f.test/").content == b"x" * 100000
+        s.mount("http://b.test", MockTransport(lambda req: Response(
+            200, content=bytearray(b"ba"))))
+        assert s.get("http://b.test/").content == b"ba"
 
 
 # --------------------------------------------------------------------------- mounting
@@ -179,6 +185,8 @@ def test_httpadapter_arguments():
     assert a.limits is None
     limits = HTTPAdapter(pool_connections=3, pool_maxsize=2, pool_block=True).limits
     assert (limits.max_per_host, limits.max_total) == (2, 6)
+    assert HTTPAdapter(max_retries=3).max_retries.total == 3
+    assert HTTPAdapter(max_retries=False).max_retries.total == 0
     with pytest.raises(ValueError):
         HTTPAdapter(max_retries=-1)
     with pytest.raises(TypeError):
