@@ -260,3 +260,11 @@ def test_a_prebuilt_response_can_be_served_many_times():
         first, second = s.get("http://c.test/1"), s.get("http://c.test/2")
     assert first.content == second.content == b"same"
     assert (first.url, second.url) == ("http://c.test/1", "http://c.test/2")
+
+
+def test_a_canned_response_served_to_head_keeps_its_body_for_get():
+    canned = Response(200, content=b"payload")
+    with httpkit.Session() as s:
+        s.mount("http://c.test", MockTransport(lambda request: canned))
+        assert s.head("http://c.test/").content == b""
+        assert s.get("http://c.test/").content == b"payload"
