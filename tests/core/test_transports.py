@@ -12,6 +12,7 @@ import threading
 import pytest
 
 import httpkit
+from httpkit._compat import PY2
 from httpkit import HTTPAdapter, MockTransport, Response, WSGITransport
 
 
@@ -268,3 +269,19 @@ def test_a_canned_response_served_to_head_keeps_its_body_for_get():
         s.mount("http://c.test", MockTransport(lambda request: canned))
         assert s.head("http://c.test/").content == b""
         assert s.get("http://c.test/").content == b"payload"
+
+
+def test_public_transport_api():
+    names = ["BaseTransport", "HTTPTransport", "HTTPAdapter", "MockTransport", "WSGITransport",
+             "ASGITransport"]
+    for name in names:
+        assert name in httpkit.__all__ and getattr(httpkit, name) is \
+            getattr(httpkit.transports, name)
+    assert sorted(httpkit.transports.__all__) == sorted(names)
+    from httpkit.aio import tx
+    sessions = [httpkit.Session, tx.Session]
+    if not PY2:
+        from httpkit import aio
+        sessions.append(aio.Session)
+    for cls in sessions:
+        assert callable(cls.mount) and callable(cls.get_adapter)
