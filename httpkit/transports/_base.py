@@ -24,7 +24,7 @@ from .._pool import Limits
 from ..exceptions import RequestException
 from ._body import GivenBody
 
-__all__ = ["BaseTransport", "HTTPTransport", "HTTPAdapter", "adopt"]
+__all__ = ["BaseTransport", "HTTPTransport", "HTTPAdapter", "adopt", "check_mountable"]
 
 
 class BaseTransport(object):
@@ -112,11 +112,29 @@ class BaseTransport(object):
 
 
 def _has_send(transport):
-    send = getattr(type(transport).send, "__func__", type(transport).send)
-    return send is not _BASE_SEND
+    return _function(type(transport).send) is not _function(BaseTransport.send)
 
 
-_BASE_SEND = getattr(BaseTransport.send, "__func__", BaseTransport.send)
+def _function(method):
+    return getattr(method, "__func__", method)  # 2.7: unbound methods are made afresh
+
+
+def check_mountable(transport):
+    """Raise TypeError unless ``transport`` can be given to ``Session.mount``.
+
+    An HTTPAdapter subclass that overrides ``send()`` (requests' recipe for
+    default timeouts) is refused: httpkit's network exchange is a flow that
+    ``send()`` never sees, and the override would be silently ignored.
+    """
+    if not callable(getattr(transport, "_send_flow", None)):
+        raise TypeError("mount() takes an httpkit transport (a subclass of "
+                        "httpkit.transports.BaseTransport), not %r" % (transport,))
+    if isinstance(transport, HTTPTransport) and \
+            _function(type(transport).send) is not _function(HTTPTransport.send):
+        raise TypeError("%s overrides HTTPAdapter.send(), which httpkit's network transport "
+                        "never calls: set defaults on the Session instead (Session(timeout=..."
+                        "), hooks), or subclass httpkit.transports.BaseTransport"
+                        % type(transport).__name__)
 
 
 def adopt(ctx, request, response, transport):

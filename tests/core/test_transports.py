@@ -285,3 +285,20 @@ def test_public_transport_api():
         sessions.append(aio.Session)
     for cls in sessions:
         assert callable(cls.mount) and callable(cls.get_adapter)
+
+
+def test_httpadapter_subclass_overriding_send_is_refused():
+    class TimeoutAdapter(HTTPAdapter):  # requests' recipe: send() is never called by httpkit
+        def send(self, request, **kwargs):
+            kwargs.setdefault("timeout", 5)
+            return super(TimeoutAdapter, self).send(request, **kwargs)
+
+    class Tuned(HTTPAdapter):  # a subclass that only sets arguments is fine
+        def __init__(self):
+            super(Tuned, self).__init__(max_retries=2)
+
+    with httpkit.Session() as s:
+        with pytest.raises(TypeError, match="overrides HTTPAdapter.send"):
+            s.mount("https://", TimeoutAdapter())
+        s.mount("https://", Tuned())
+        assert s.get_adapter("https://x.test/").max_retries.total == 2
