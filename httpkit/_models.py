@@ -246,7 +246,8 @@ class Response(object):
         request: the PreparedRequest it answers (a transport's Session fills it in).
         http_version: ``"HTTP/1.1"`` by default.
         content: the body as bytes, or an iterable of bytes pieces or a
-            binary file (pulled as the caller reads, through a transport only). As sent: a
+            binary file (pulled as the caller reads: ``iter_content()``,
+            ``raw``, ``content``). As sent: a
             transport's gzip body with ``Content-Encoding: gzip`` is decoded.
         text: the body as text, sent as UTF-8 (Content-Type ``text/plain;
             charset=utf-8`` unless given).
@@ -305,12 +306,13 @@ class Response(object):
         if isinstance(content, binary_type):
             self._content = content
             return
-        from .transports._body import GivenBody
+        from .transports._body import GivenBody, detached_bodies
         if hasattr(content, "read"):  # a file: read as the caller reads, closed at the end
             self._stream = GivenBody(iter(functools.partial(content.read, 65536), b""),
                                      close=getattr(content, "close", None))
         else:
             self._stream = GivenBody(content)
+        self._frontend = detached_bodies()  # readable by hand; a Session replaces it
 
     @property
     def cookies(self):

@@ -128,3 +128,29 @@ class GivenBody(object):
             sink.discard()  # a body not read to its clean end is never stored
         if not self.done:
             self._finish()
+
+
+class _InlineDriver(object):
+    """Runs a given body's flows in the calling thread: no network, only ``Offload``."""
+
+    def run(self, flow):
+        from .._flow import run_flow
+        return run_flow(flow, _inline_op)
+
+
+def _inline_op(op):
+    if type(op) is Offload:
+        return op.func(*op.args)
+    raise TypeError("a Response built by hand cannot carry out %r" % (op,))
+
+
+def detached_bodies():
+    """How a Response built by hand (no Session) gives its body: the blocking front-end's
+    readers over an inline driver, so ``content``, ``iter_content`` and ``raw`` work."""
+    if not _DETACHED:
+        from ..sync._session import _SyncBodies
+        _DETACHED.append(_SyncBodies(_InlineDriver()))
+    return _DETACHED[0]
+
+
+_DETACHED = []

@@ -52,10 +52,16 @@ def test_response_bodies():
         Response(200, content=b"a", json={})
 
 
-def test_response_iterable_body_is_read_through_a_transport():
-    r = Response(200, content=iter([b"a", b"b"]))
-    with pytest.raises(httpkit.ResponseNotRead):
-        r.content  # noqa: B018 - not through a Session: nothing pulls it
+def test_response_iterable_or_file_body_built_by_hand():
+    assert Response(200, content=iter([b"a", b"", b"b"])).content == b"ab"
+    r = Response(200, content=iter([b"abc", b"de"]))
+    assert list(r.iter_content(2)) == [b"ab", b"cd", b"e"]
+    with pytest.raises(httpkit.StreamConsumedError):
+        r.content  # noqa: B018 - iter_content() took the body
+    f = io.BytesIO(b"file body")
+    r = Response(200, content=f)
+    assert r.raw.read(4) == b"file" and r.raw.read() == b" body"
+    assert f.closed
     with httpkit.Session() as s:
         s.mount("http://m.test", MockTransport(lambda req: Response(
             200, content=(piece for piece in [b"a", b"", b"b"]))))
