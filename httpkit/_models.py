@@ -11,7 +11,6 @@ Rules:
 from __future__ import absolute_import, division, print_function
 
 import datetime
-import functools
 import json as _json
 import re
 
@@ -288,6 +287,9 @@ class Response(object):
         self.connection = None
         if content is not None or text is not None or json is not None:
             self._give_body(content, text, json)
+        elif status_code is None:  # built empty, to be filled in (content None, as requests)
+            from .transports._body import detached_bodies
+            self._frontend = detached_bodies()
 
     def _give_body(self, content, text, json):
         """The body given to the constructor (at most one of the three)."""
@@ -308,8 +310,7 @@ class Response(object):
             return
         from .transports._body import GivenBody, detached_bodies
         if hasattr(content, "read"):  # a file: read as the caller reads, closed at the end
-            self._stream = GivenBody(iter(functools.partial(content.read, 65536), b""),
-                                     close=getattr(content, "close", None))
+            self._stream = GivenBody.from_file(content)
         else:
             self._stream = GivenBody(content)
         self._frontend = detached_bodies()  # readable by hand; a Session replaces it
@@ -388,6 +389,16 @@ class Response(object):
                                 "aiter_content() (asyncio) or collect() (Twisted)" % (self,))
             self._raw = make(self)
         return self._raw
+
+    @raw.setter
+    def raw(self, fileobj):
+        """Give the body as a file to read from: ``r.raw = io.BytesIO(b"...")`` (tests,
+        mock libraries). ``content``, ``iter_content`` and ``close()`` then use it.
+
+        .. versionadded:: 0.2
+        """
+        from .transports._body import give_file
+        give_file(self, fileobj)
 
     @property
     def encoding(self):

@@ -308,3 +308,26 @@ def test_httpadapter_subclass_overriding_send_is_refused():
             s.mount("https://", TimeoutAdapter())
         s.mount("https://", Tuned())
         assert s.get_adapter("https://x.test/").max_retries.total == 2
+
+
+def test_response_raw_set_by_hand():
+    assert Response().content is None  # nothing given, as requests
+    r = Response()
+    r.status_code = 200
+    r.raw = io.BytesIO(b"the content")
+    assert r.raw.read(3) == b"the"  # r.raw is the file given
+    r = Response()
+    r.raw = io.BytesIO(b"the content")
+    assert [len(c) for c in r.iter_content(4)] == [4, 4, 3]
+    r = Response()
+    r.raw = io.BytesIO(b"the content")
+    r.encoding = "ascii"
+    assert u"".join(r.iter_content(3, decode_unicode=True)) == u"the content"
+    r = Response()
+    r.raw = io.BytesIO(b"the content")
+    assert r.content == b"the content"
+    f = io.BytesIO(b"unread")
+    r = Response()
+    r.raw = f
+    r.close()
+    assert f.closed
