@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 import functools
 
-from .._compat import binary_type
+from .._compat import binary_type, text_type
 from .._flow import Return
 from .._ops import Offload
 
@@ -52,8 +52,8 @@ class GivenBody(object):
     def from_file(cls, fileobj, text_ok=False):
         """A body read from ``fileobj`` as the caller reads, closed at its end.
 
-        ``text_ok``: a text-mode file's str pieces pass through (``r.raw = StringIO()``
-        in requests' tests); otherwise pieces must be bytes.
+        ``text_ok``: a text-mode file's str pieces are taken as UTF-8 (``r.raw =
+        StringIO()`` in requests' tests); otherwise pieces must be bytes.
         """
         body = cls(iter(functools.partial(fileobj.read, 65536), fileobj.read(0)),
                    close=getattr(fileobj, "close", None))
@@ -110,9 +110,11 @@ class GivenBody(object):
         if self.iterator is None:
             return b""
         for piece in self.iterator:
-            if not isinstance(piece, binary_type) and not self._text_ok:
-                raise TypeError("a response body iterable must yield bytes, not %s"
-                                % type(piece).__name__)
+            if not isinstance(piece, binary_type):
+                if not (self._text_ok and isinstance(piece, text_type)):
+                    raise TypeError("a response body iterable must yield bytes, not %s"
+                                    % type(piece).__name__)
+                piece = piece.encode("utf-8")
             if piece:
                 return piece
         self.iterator = None

@@ -331,3 +331,6 @@ def test_response_raw_set_by_hand():
     r.raw = f
     r.close()
     assert f.closed
+    r = Response()
+    r.raw = io.StringIO(u"caf\xe9")  # a text file: its text as UTF-8 bytes
+    assert next(r.iter_content(128)) == u"caf\xe9".encode("utf-8")
