@@ -23,7 +23,7 @@ from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
 from ._models import Headers, PreparedRequest
 from ._pool import Limits
 from .exceptions import DeadlineExceeded, InsecureRequestWarning, InvalidSchema
-from .transports._base import HTTPTransport
+from .transports._base import HTTPTransport, check_mountable
 
 __all__ = ["BaseSession", "RequestContext", "default_headers", "default_user_agent", "VerbMethods",
            "verb_functions"]
@@ -141,13 +141,12 @@ class BaseSession(object):
                 ``ASGITransport`` or your own).
 
         Raises:
-            TypeError: ``transport`` is not a transport.
+            TypeError: ``transport`` is not a transport, or is an HTTPAdapter
+                subclass overriding ``send()`` (which httpkit would never call).
 
         .. versionadded:: 0.2
         """
-        if not callable(getattr(transport, "_send_flow", None)):
-            raise TypeError("mount() takes an httpkit transport (a subclass of "
-                            "httpkit.transports.BaseTransport), not %r" % (transport,))
+        check_mountable(transport)
         self.adapters[prefix] = transport
         for key in [k for k in self.adapters if len(k) < len(prefix)]:
             self.adapters[key] = self.adapters.pop(key)

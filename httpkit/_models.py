@@ -357,8 +357,9 @@ class Response(object):
         headers: a Headers, a dict or a list of pairs.
         request: the PreparedRequest it answers (a transport's Session fills it in).
         http_version: ``"HTTP/1.1"`` by default.
-        content: the body as bytes, or an iterable of bytes pieces (pulled
-            as the caller reads, through a transport only). As sent: a
+        content: the body as bytes, or an iterable of bytes pieces or a
+            binary file (pulled as the caller reads: ``iter_content()``,
+            ``raw``, ``content``). As sent: a
             transport's gzip body with ``Content-Encoding: gzip`` is decoded.
         text: the body as text, sent as UTF-8 (Content-Type ``text/plain;
             charset=utf-8`` unless given).
@@ -401,6 +402,9 @@ class Response(object):
         self.connection = None
         if content is not None or text is not None or json is not None:
             self._give_body(content, text, json)
+        elif status_code is None:  # built empty, to be filled in (content None, as requests)
+            from .transports._body import detached_bodies
+            self._frontend = detached_bodies()
 
     def _give_body(self, content, text, json):
         """The body given to the constructor (at most one of the three)."""
@@ -414,11 +418,17 @@ class Response(object):
             self.headers.setdefault("Content-Type", "text/plain; charset=utf-8")
         elif isinstance(content, text_type):
             content = content.encode("utf-8")
+        elif isinstance(content, bytearray):
+            content = bytes(content)
         if isinstance(content, binary_type):
             self._content = content
+            return
+        from .transports._body import GivenBody, detached_bodies
+        if hasattr(content, "read"):  # a file: read as the caller reads, closed at the end
+            self._stream = GivenBody.from_file(content)
         else:
-            from .transports._body import GivenBody
             self._stream = GivenBody(content)
+        self._frontend = detached_bodies()  # readable by hand; a Session replaces it
 
     @property
     def cookies(self):
@@ -514,14 +524,13 @@ class Response(object):
 
     @raw.setter
     def raw(self, fileobj):
-        """Make a file-like object the body (a Response built by hand, as in requests' tests).
+        """Give the body as a file to read from: ``r.raw = io.BytesIO(b"...")`` (tests,
+        mock libraries). ``content``, ``iter_content`` and ``close()`` then use it.
 
-        ``content``, ``iter_content()``, ``text`` and ``json()`` then read it;
-        ``close()`` closes it.
+        .. versionadded:: 0.2
         """
-        from ._filebody import FileBody
-        self._raw = fileobj
-        self._frontend = FileBody()
+        from .transports._body import give_file
+        give_file(self, fileobj)
 
     @property
     def encoding(self):

@@ -24,7 +24,7 @@ from .._pool import Limits
 from ..exceptions import RequestException
 from ._body import GivenBody
 
-__all__ = ["BaseTransport", "HTTPTransport", "HTTPAdapter", "adopt"]
+__all__ = ["BaseTransport", "HTTPTransport", "HTTPAdapter", "adopt", "check_mountable"]
 
 
 class BaseTransport(object):
@@ -83,35 +83,58 @@ class BaseTransport(object):
 
     def _send_flow(self, ctx, request):
         """Flow (the core's seam): run this transport for one hop; return the Response."""
-        settings = ctx.transport_settings()
         try:
-            if self.asend is not None and getattr(ctx.io, "can_await", False):
-                response = yield Await(functools.partial(self.asend, request, **settings))
-            elif not _has_send(self):
-                if self.asend is None:
-                    self.send(request)  # NotImplementedError: neither send() nor asend()
-                raise TypeError("%s only has an asyncio interface (asend): mount it on an "
-                                "httpkit.aio.Session" % type(self).__name__)
-            elif self.blocking:
-                response = yield Offload(functools.partial(self.send, request, **settings))
-            else:
-                response = self.send(request, **settings)
+            response = yield self._call(ctx, request, ctx.transport_settings())
         except RequestException as exc:
             if exc.request is None:
                 exc.request = request
             raise
         raise Return(adopt(ctx, request, response, self))
 
+    def _call(self, ctx, request, settings):
+        """Flow: ``asend`` awaited (asyncio), else ``send`` inline or offloaded."""
+        if self.asend is not None and getattr(ctx.io, "can_await", False):
+            response = yield Await(functools.partial(self.asend, request, **settings))
+        elif not _has_send(self):
+            if self.asend is None:
+                raise NotImplementedError("%s implements neither send() nor asend()"
+                                          % type(self).__name__)
+            raise TypeError("%s only has an asyncio interface (asend): mount it on an "
+                            "httpkit.aio.Session" % type(self).__name__)
+        elif self.blocking:
+            response = yield Offload(functools.partial(self.send, request, **settings))
+        else:
+            response = self.send(request, **settings)
+        raise Return(response)
+
     def __repr__(self):
         return "<%s>" % type(self).__name__
 
 
 def _has_send(transport):
-    send = getattr(type(transport).send, "__func__", type(transport).send)
-    return send is not _BASE_SEND
+    return _function(type(transport).send) is not _function(BaseTransport.send)
 
 
-_BASE_SEND = getattr(BaseTransport.send, "__func__", BaseTransport.send)
+def _function(method):
+    return getattr(method, "__func__", method)  # 2.7: unbound methods are made afresh
+
+
+def check_mountable(transport):
+    """Raise TypeError unless ``transport`` can be given to ``Session.mount``.
+
+    An HTTPAdapter subclass that overrides ``send()`` (requests' recipe for
+    default timeouts) is refused: httpkit's network exchange is a flow that
+    ``send()`` never sees, and the override would be silently ignored.
+    """
+    if not callable(getattr(transport, "_send_flow", None)):
+        raise TypeError("mount() takes an httpkit transport (a subclass of "
+                        "httpkit.transports.BaseTransport), not %r" % (transport,))
+    if isinstance(transport, HTTPTransport) and \
+            _function(type(transport).send) is not _function(HTTPTransport.send):
+        raise TypeError("%s overrides HTTPAdapter.send(), which httpkit's network transport "
+                        "never calls: set defaults on the Session instead (Session(timeout=..."
+                        "), hooks), or subclass httpkit.transports.BaseTransport"
+                        % type(transport).__name__)
 
 
 def adopt(ctx, request, response, transport):
@@ -121,17 +144,7 @@ def adopt(ctx, request, response, transport):
         TypeError: the transport returned something other than a Response
             with a status code.
     """
-    if not isinstance(response, Response):
-        raise TypeError("%r returned %r, not an httpkit.Response" % (transport, response))
-    if response.status_code is None:
-        raise TypeError("%r returned a Response without a status_code" % (transport,))
-    if getattr(response, "_adopted", False):  # a handler returning one prebuilt Response
-        if response._given_body is None:
-            raise TypeError("%r returned the same Response twice, but its body was an "
-                            "iterable, which can be read only once" % (transport,))
-        response = _fresh_copy(response)
-    response._adopted = True
-    response._given_body = None
+    response = _own(response, transport)
     if response.request is None:
         response.request = request
     if response.url is None:
@@ -142,21 +155,40 @@ def adopt(ctx, request, response, transport):
         response.headers = Headers(response.headers or ())
     if response.connection is None:
         response.connection = transport
+    response._stream = _body_stream(ctx, request, response)
+    return response
+
+
+def _own(response, transport):
+    """``response``, or a fresh copy if a transport returns it a second time."""
+    if not isinstance(response, Response):
+        raise TypeError("%r returned %r, not an httpkit.Response" % (transport, response))
+    if response.status_code is None:
+        raise TypeError("%r returned a Response without a status_code" % (transport,))
+    if getattr(response, "_adopted", False):  # a handler returning one prebuilt Response
+        if response._given_body is None:
+            raise TypeError("%r returned the same Response twice, but its body was an "
+                            "iterable, which can be read only once" % (transport,))
+        response = _fresh_copy(response)
+    response._adopted = True
+    response._given_body = None  # the bytes it was given, kept for such a second time
+    return response
+
+
+def _body_stream(ctx, request, response):
+    """The given body as a GivenBody bound to the call's decoder (empty when there is none)."""
     body = response._stream
-    if request.method == "HEAD" or response.status_code in (204, 304) \
-            or 100 <= response.status_code < 200:
-        if body is not None:  # no body, whatever was given (RFC 9110, section 6.4.1)
-            body.abort()
-        body = None
-        response._content = b""
     if body is None:
         response._given_body = response._content or b""
         body = GivenBody(response._given_body)
-        response._content = None
-        response._stream = body
+    response._content = None
+    if request.method == "HEAD" or response.status_code in (204, 304) \
+            or 100 <= response.status_code < 200:
+        body.abort()  # no body, whatever was given (RFC 9110, section 6.4.1)
+        body = GivenBody(b"")
     if isinstance(body, GivenBody):
         body.bind(ctx, response)
-    return response
+    return body
 
 
 def _fresh_copy(response):
@@ -177,7 +209,8 @@ class HTTPTransport(BaseTransport):
 
     Args:
         max_retries: None (default: the Session's ``retries``), an int or a
-            urllib3 ``Retry``: the retries for URLs under this prefix.
+            urllib3 ``Retry``: the retries for URLs under this prefix (kept as
+            a ``Retry``: an int ``n`` is ``Retry(total=n, redirect=False)``).
         pool_connections: with ``pool_block=True``, the pool's total limit
             becomes ``pool_connections * pool_maxsize`` (``Limits.max_total``).
         pool_maxsize: with ``pool_block=True``, the connections per host
@@ -196,9 +229,9 @@ class HTTPTransport(BaseTransport):
 
     def __init__(self, max_retries=None, pool_connections=10, pool_maxsize=10,
                  pool_block=False):
-        if max_retries is not None:
-            from .._retry import retry_from
-            retry_from(max_retries)  # a bad value fails here, not on the first request
+        if max_retries is not None:  # a Retry, as requests keeps it (adapter.max_retries.total)
+            from .._retry import Retry, retry_from
+            max_retries = retry_from(max_retries) or Retry(total=0, redirect=False)
         self.max_retries = max_retries
         self.pool_connections = pool_connections
         self.pool_maxsize = pool_maxsize

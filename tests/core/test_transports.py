@@ -12,6 +12,7 @@ import threading
 import pytest
 
 import httpkit
+from httpkit._compat import PY2
 from httpkit import HTTPAdapter, MockTransport, Response, WSGITransport
 
 
@@ -51,14 +52,26 @@ def test_response_bodies():
         Response(200, content=b"a", json={})
 
 
-def test_response_iterable_body_is_read_through_a_transport():
-    r = Response(200, content=iter([b"a", b"b"]))
-    with pytest.raises(httpkit.ResponseNotRead):
-        r.content  # noqa: B018 - not through a Session: nothing pulls it
+def test_response_iterable_or_file_body_built_by_hand():
+    assert Response(200, content=iter([b"a", b"", b"b"])).content == b"ab"
+    r = Response(200, content=iter([b"abc", b"de"]))
+    assert list(r.iter_content(2)) == [b"ab", b"cd", b"e"]
+    with pytest.raises(httpkit.StreamConsumedError):
+        r.content  # noqa: B018 - iter_content() took the body
+    f = io.BytesIO(b"file body")
+    r = Response(200, content=f)
+    assert r.raw.read(4) == b"file" and r.raw.read() == b" body"
+    assert f.closed
     with httpkit.Session() as s:
         s.mount("http://m.test", MockTransport(lambda req: Response(
             200, content=(piece for piece in [b"a", b"", b"b"]))))
         assert s.get("http://m.test/").content == b"ab"
+        s.mount("http://f.test", MockTransport(lambda req: Response(
+            200, content=io.BytesIO(b"x" * 100000))))
+        assert s.get("http://f.test/").content == b"x" * 100000
+        s.mount("http://b.test", MockTransport(lambda req: Response(
+            200, content=bytearray(b"ba"))))
+        assert s.get("http://b.test/").content == b"ba"
 
 
 # --------------------------------------------------------------------------- mounting
@@ -179,6 +192,8 @@ def test_httpadapter_arguments():
     assert a.limits is None
     limits = HTTPAdapter(pool_connections=3, pool_maxsize=2, pool_block=True).limits
     assert (limits.max_per_host, limits.max_total) == (2, 6)
+    assert HTTPAdapter(max_retries=3).max_retries.total == 3
+    assert HTTPAdapter(max_retries=False).max_retries.total == 0
     with pytest.raises(ValueError):
         HTTPAdapter(max_retries=-1)
     with pytest.raises(TypeError):
@@ -252,3 +267,70 @@ def test_a_prebuilt_response_can_be_served_many_times():
         first, second = s.get("http://c.test/1"), s.get("http://c.test/2")
     assert first.content == second.content == b"same"
     assert (first.url, second.url) == ("http://c.test/1", "http://c.test/2")
+
+
+def test_a_canned_response_served_to_head_keeps_its_body_for_get():
+    canned = Response(200, content=b"payload")
+    with httpkit.Session() as s:
+        s.mount("http://c.test", MockTransport(lambda request: canned))
+        assert s.head("http://c.test/").content == b""
+        assert s.get("http://c.test/").content == b"payload"
+
+
+def test_public_transport_api():
+    names = ["BaseTransport", "HTTPTransport", "HTTPAdapter", "MockTransport", "WSGITransport",
+             "ASGITransport"]
+    for name in names:
+        assert name in httpkit.__all__ and getattr(httpkit, name) is \
+            getattr(httpkit.transports, name)
+    assert sorted(httpkit.transports.__all__) == sorted(names)
+    from httpkit.aio import tx
+    sessions = [httpkit.Session, tx.Session]
+    if not PY2:
+        from httpkit import aio
+        sessions.append(aio.Session)
+    for cls in sessions:
+        assert callable(cls.mount) and callable(cls.get_adapter)
+
+
+def test_httpadapter_subclass_overriding_send_is_refused():
+    class TimeoutAdapter(HTTPAdapter):  # requests' recipe: send() is never called by httpkit
+        def send(self, request, **kwargs):
+            kwargs.setdefault("timeout", 5)
+            return super(TimeoutAdapter, self).send(request, **kwargs)
+
+    class Tuned(HTTPAdapter):  # a subclass that only sets arguments is fine
+        def __init__(self):
+            super(Tuned, self).__init__(max_retries=2)
+
+    with httpkit.Session() as s:
+        with pytest.raises(TypeError, match="overrides HTTPAdapter.send"):
+            s.mount("https://", TimeoutAdapter())
+        s.mount("https://", Tuned())
+        assert s.get_adapter("https://x.test/").max_retries.total == 2
+
+
+def test_response_raw_set_by_hand():
+    assert Response().content is None  # nothing given, as requests
+    r = Response()
+    r.status_code = 200
+    r.raw = io.BytesIO(b"the content")
+    assert r.raw.read(3) == b"the"  # r.raw is the file given
+    r = Response()
+    r.raw = io.BytesIO(b"the content")
+    assert [len(c) for c in r.iter_content(4)] == [4, 4, 3]
+    r = Response()
+    r.raw = io.BytesIO(b"the content")
+    r.encoding = "ascii"
+    assert u"".join(r.iter_content(3, decode_unicode=True)) == u"the content"
+    r = Response()
+    r.raw = io.BytesIO(b"the content")
+    assert r.content == b"the content"
+    f = io.BytesIO(b"unread")
+    r = Response()
+    r.raw = f
+    r.close()
+    assert f.closed
+    r = Response()
+    r.raw = io.StringIO(u"caf\xe9")  # a text file: its text as UTF-8 bytes
+    assert next(r.iter_content(128)) == u"caf\xe9".encode("utf-8")
