@@ -24,7 +24,7 @@ from .exceptions import (
 from .sync import Session, delete, get, head, options, patch, post, put, request
 from . import auth  # the public auth namespace: httpkit.auth.DigestAuth, HTTPDigestAuth...
 from .auth import BasicAuth, DigestAuth
-from . import structures, utils  # requests' helper namespaces: httpkit.utils.quote...
+from . import hooks, structures, utils  # requests' helper namespaces: httpkit.utils.quote...
 
 
 
@@ -47,7 +47,7 @@ def __getattr__(name):
 
 __all__ = [
     "__version__", "request", "get", "head", "post", "put", "patch", "delete", "options",
-    "codes", "utils", "structures",
+    "codes", "hooks", "utils", "structures",
     "Session", "Request", "PreparedRequest", "Response", "Headers", "Timeouts",
     "DEFAULT_TIMEOUT", "Limits", "auth", "BasicAuth", "DigestAuth",
     "RequestException", "HTTPError", "ConnectionError", "ProxyError", "SSLError",
