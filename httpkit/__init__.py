@@ -25,7 +25,7 @@ from .exceptions import (
 from .sync import Session, delete, get, head, options, patch, post, put, request
 from . import auth  # the public auth namespace: httpkit.auth.DigestAuth, HTTPDigestAuth...
 from .auth import BasicAuth, DigestAuth
-from . import structures, utils  # requests' helper namespaces: httpkit.utils.quote...
+from . import hooks, structures, utils  # requests' helper namespaces: httpkit.utils.quote...
 from . import transports  # the public transports namespace: httpkit.transports
 from .transports import (
     ASGITransport, BaseTransport, HTTPAdapter, HTTPTransport, MockTransport, WSGITransport,
@@ -52,7 +52,7 @@ def __getattr__(name):
 
 __all__ = [
     "__version__", "request", "get", "head", "post", "put", "patch", "delete", "options",
-    "codes", "utils", "structures",
+    "codes", "hooks", "utils", "structures",
     "Session", "Request", "PreparedRequest", "Response", "Headers", "Timeouts",
     "DEFAULT_TIMEOUT", "Limits", "auth", "BasicAuth", "DigestAuth",
     "RequestException", "HTTPError", "ConnectionError", "ProxyError", "ProxyConnectTimeout",

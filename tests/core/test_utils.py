@@ -268,3 +268,31 @@ def test_importing_utils_costs_no_cookie_jar():
     out = _run("import sys, httpkit, httpkit.utils\n"
                "print([m for m in ('http.cookiejar', 'cookielib') if m in sys.modules])")
     assert out == "[]"
+
+
+# ---------------------------------------------------------------- hooks
+
+def test_default_hooks_is_a_new_dict_each_time():
+    hooks = httpkit.hooks.default_hooks()
+    assert hooks == {"response": []}
+    hooks["response"].append(len)
+    assert httpkit.hooks.default_hooks() == {"response": []}
+
+
+def test_dispatch_hook_chains_results_and_passes_kwargs():
+    seen = []
+
+    def strip_first(value, **kwargs):
+        seen.append(kwargs)
+        return value[1:]
+
+    def observe(value, **kwargs):
+        return None  # keeps the value
+
+    dispatch = httpkit.hooks.dispatch_hook
+    assert dispatch("response", {"response": strip_first}, "Data") == "ata"
+    assert dispatch("response", {"response": [strip_first, observe, strip_first]}, "Data",
+                    timeout=1) == "ta"
+    assert seen[-1] == {"timeout": 1}
+    assert dispatch("response", None, "Data") == "Data"
+    assert dispatch("other", {"response": [strip_first]}, "Data") == "Data"
