@@ -16,6 +16,7 @@ import os
 import threading
 
 import httpkit
+import httpkit.cache
 from server_routes import parse_auth_params
 from servers import random_bytes
 
@@ -292,3 +293,17 @@ def sessions_and_responses_pickle(adapter, servers):
         res = s.request_pickled("GET", base("/cookies/set/b/2"), allow_redirects=False)
         ok(res, 302)
         assert res.cookies == {"b": "2"} and res.next_url == base("/cookies")
+
+
+@scenario
+def cached_response_cookies_are_the_stored_ones(adapter, servers):
+    server = servers.http_server(routes={"/c": lambda req: (
+        200, [("Cache-Control", "max-age=600"), ("Set-Cookie", "k=v; Path=/"),
+              ("Content-Type", "text/plain")], b"cached")})
+    with adapter.session(cache=httpkit.cache.MemoryCache()) as s:
+        first = s.request("GET", server.base_url("/c"))
+        second = s.request("GET", server.base_url("/c"))
+        assert ok(first) is None and first.cookies == {"k": "v"} and not first.from_cache
+        ok(second)  # a hit: r.cookies is what the stored response set
+        assert second.from_cache and second.cookies == {"k": "v"}
+    assert len(server.requests) == 1
