@@ -19,6 +19,7 @@ from ._chunking import Rechunker
 from ._compat import monotonic, to_bytes
 from ._flow import Return
 from ._log import debug, describe_tls
+from ._socks import socks_handshake
 from ._strict_h11 import client_connection
 from ._models import Headers, Response
 from ._ops import Checkout, Connect
@@ -153,8 +154,10 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
     try:
         if proxy_tls is not None:
             yield _conn.tls_handshake(conn, proxy_tls, proxy.host, connect_timeout)
+        if proxy is not None and proxy.is_socks:
+            yield socks_handshake(conn, proxy, url.host, url.port, connect_timeout)
         if url.scheme == "https":
-            if proxy is not None:
+            if proxy is not None and not proxy.is_socks:
                 yield connect_tunnel(conn, url, proxy, connect_timeout)
             yield _conn.tls_handshake(conn, tls_context, url.host, connect_timeout)
     except BaseException:
@@ -219,14 +222,14 @@ def wire_headers(request, proxy):
             out.append((to_bytes(name), to_bytes(value)))
         else:
             out[0] = (b"Host", to_bytes(value))
-    if proxy is not None and url.scheme == "http" and proxy.authorization:
+    if proxy is not None and url.scheme == "http" and proxy.authorization:  # never SOCKS
         out.append((b"Proxy-Authorization", to_bytes(proxy.authorization)))
     return out
 
 
 def _target(request, proxy):
     url = request.parsed_url
-    if proxy is not None and url.scheme == "http":
+    if proxy is not None and url.scheme == "http" and not proxy.is_socks:
         return to_bytes("%s://%s%s" % (url.scheme, url.host_header, url.target))
     return to_bytes(url.target)
 

@@ -25,8 +25,9 @@ Rules:
   Loopback is not special: it bypasses the proxy only when listed.
 - Proxy URLs: ``http://`` (plain) or ``https://`` (TLS to the proxy);
   no scheme means ``http://``; default ports 80 and 443 (like curl);
-  user:password becomes a Basic ``Proxy-Authorization``. SOCKS is refused
-  with a clear :class:`~httpkit.exceptions.InvalidProxyURL`.
+  user:password becomes a Basic ``Proxy-Authorization``. ``socks5://``,
+  ``socks5h://``, ``socks4://``, ``socks4a://`` (and ``socks://`` = socks5, port
+  1080 by default) are SOCKS proxies: :mod:`httpkit._socks` does the handshake.
 - TLS settings are not proxy settings: nothing here reads
   REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE, so ``verify=False`` can never be undone
   by the environment (requests#3829).
@@ -51,7 +52,8 @@ _SPLIT = re.compile(r"[\s,]+")
 class Proxy(object):
     """A parsed proxy URL.
 
-    Attributes: ``scheme`` (``http`` or ``https``: TLS to the proxy),
+    Attributes: ``scheme`` (``http``; ``https``: TLS to the proxy; ``socks5``,
+    ``socks5h``, ``socks4``, ``socks4a``: a SOCKS proxy, see :mod:`httpkit._socks`),
     ``host``, ``port``, ``username``/``password`` (or None),
     ``authorization`` (the Basic ``Proxy-Authorization`` value, or None;
     also ``proxy_authorization``), ``key`` (hashable, for pooling). ``str()``
@@ -67,21 +69,23 @@ class Proxy(object):
             url: str or bytes, with or without a scheme.
 
         Raises:
-            InvalidProxyURL: no host, a bad port, SOCKS, or another scheme.
+            InvalidProxyURL: no host, a bad port, or an unknown scheme.
         """
         from ._urls import URL
         text = _with_scheme(url)
         scheme = text.split("://", 1)[0].lower()
-        if scheme in _SOCKS:
-            raise InvalidProxyURL("SOCKS proxies are not supported (%s://...): use an http:// "
-                                  "or https:// proxy" % scheme)
-        if scheme not in ("http", "https"):
-            raise InvalidProxyURL("Unsupported proxy scheme %r: use http:// or https://"
-                                  % scheme)
+        if scheme not in _KNOWN_SCHEMES:
+            raise InvalidProxyURL("Unsupported proxy scheme %r: use http://, https://, "
+                                  "socks5://, socks5h://, socks4:// or socks4a://" % scheme)
+        if scheme in _SOCKS:  # parsed as http: only host, port and credentials count
+            text = "http" + text[len(scheme):]
         try:
             parsed = URL(text)
         except InvalidURL as exc:
             raise InvalidProxyURL("Invalid proxy URL: %s" % _redact(exc))
+        if scheme in _SOCKS:
+            self._socks(scheme, parsed)
+            return
         self.scheme, self.host, self.port = parsed.scheme, parsed.host, parsed.port
         self.username, self.password = parsed.username, parsed.password
         self.url = "%s://%s" % (parsed.scheme, parsed.host_header)
@@ -90,9 +94,22 @@ class Proxy(object):
             from ._auth import basic_auth_header
             self.authorization = basic_auth_header(parsed.username, parsed.password or "")
 
+    def _socks(self, scheme, parsed):
+        self.scheme = "socks5" if scheme == "socks" else scheme  # curl's meaning of socks://
+        self.host, self.port = parsed.host, parsed._explicit_port or 1080
+        self.username, self.password = parsed.username, parsed.password
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        self.url = "%s://%s:%d" % (self.scheme, host, self.port)
+        self.authorization = None  # SOCKS5 sends credentials in its own login (RFC 1929)
+
     @property
     def proxy_authorization(self):
         return self.authorization
+
+    @property
+    def is_socks(self):
+        """True for a SOCKS proxy: a byte pipe to the origin, not an HTTP forwarder."""
+        return self.scheme in _SOCKS
 
     @property
     def is_tls(self):
@@ -364,7 +381,7 @@ def resolve_proxy(url, request_proxies=None, session_proxies=None, trust_env=Tru
         A :class:`Proxy`, or None to connect directly.
 
     Raises:
-        InvalidProxyURL: the chosen proxy URL is invalid or SOCKS.
+        InvalidProxyURL: the chosen proxy URL is invalid.
     """
     url = _as_url(url)
     layers = [request_proxies, session_proxies]

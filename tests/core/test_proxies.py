@@ -201,14 +201,25 @@ def test_proxy_credentials_become_basic_header_and_stay_hidden():
     assert len(set([proxy, Proxy("http://us%40er:p%3Ass@proxy.example:3128")])) == 1
 
 
-@pytest.mark.parametrize("scheme", ["socks5", "socks5h", "socks4", "SOCKS4A"])
-def test_socks_is_refused_clearly(scheme):
-    with pytest.raises(InvalidProxyURL) as info:
-        Proxy("%s://localhost:1080" % scheme)
-    assert "SOCKS" in str(info.value)
+@pytest.mark.parametrize("url, scheme, port", [
+    ("socks5://localhost:1080", "socks5", 1080), ("socks5h://proxy.example", "socks5h", 1080),
+    ("socks4://10.0.0.1:9050", "socks4", 9050), ("SOCKS4A://proxy.example:1", "socks4a", 1),
+    ("socks://[::1]:1081", "socks5", 1081)])
+def test_socks_proxy_urls(url, scheme, port):
+    proxy = Proxy(url)
+    assert (proxy.scheme, proxy.port, proxy.is_socks) == (scheme, port, True)
+    assert proxy.authorization is None and not proxy.is_tls
+    assert str(proxy).startswith(scheme + "://") and str(proxy).endswith(":%d" % port)
 
 
-@pytest.mark.parametrize("url", ["ftp://proxy.example", "http://", "http://:8080", "",
+def test_socks_credentials_are_kept_but_never_shown():
+    proxy = Proxy("socks5h://us%40er:s3cret@proxy.example:1080")
+    assert (proxy.username, proxy.password) == ("us@er", "s3cret")
+    assert "s3cret" not in str(proxy) and "s3cret" not in repr(proxy)
+    assert proxy.authorization is None  # never a Proxy-Authorization header
+
+
+@pytest.mark.parametrize("url", ["ftp://proxy.example", "http://", "http://:8080", "", "socks5://",
                                  "http://proxy.example:99999"])
 def test_invalid_proxy_urls(url):
     with pytest.raises(InvalidProxyURL) as info:
@@ -222,6 +233,6 @@ def test_invalid_proxy_url_error_hides_password():
     assert "s3cret" not in str(info.value)
 
 
-def test_resolve_raises_for_socks_in_env():
-    with pytest.raises(InvalidProxyURL):
-        resolve_proxy("http://a.example/", None, None, True, {"all_proxy": "socks5://x:1"})
+def test_resolve_takes_socks_from_env():
+    proxy = resolve_proxy("http://a.example/", None, None, True, {"all_proxy": "socks5h://x:1"})
+    assert (proxy.scheme, proxy.host, proxy.port) == ("socks5h", "x", 1)

@@ -65,7 +65,7 @@ def errors_carry_their_request(adapter, servers):
     res = adapter.request("GET", redirect_to(http, refused), timeout=5)
     raised(res, "ConnectionError")
     _names_request(res, "GET", refused)
-    res = adapter.request("GET", http.base_url("/get"), proxies={"http": "socks5://h:1"})
+    res = adapter.request("GET", http.base_url("/get"), proxies={"http": "ftp://h:1"})
     raised(res, "InvalidProxyURL")
     _names_request(res, "GET", http.base_url("/get"))
     with adapter.session() as s:
