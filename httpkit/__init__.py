@@ -34,15 +34,15 @@ from .transports import (
 
 
 #: Submodules imported on first attribute access: they cost nothing until used.
-_LAZY_SUBMODULES = frozenset(("aio", "cache"))
+_LAZY_SUBMODULES = frozenset(("aio", "cache", "cookies"))
 
 
 def __getattr__(name):
-    """``httpkit.aio`` and ``httpkit.cache`` on first use (PEP 562, Python 3.7+).
+    """``httpkit.aio``, ``httpkit.cache`` and ``httpkit.cookies`` on first use (PEP 562, 3.7+).
 
     ``import httpkit`` then ``httpkit.aio.get(...)`` works without importing
-    asyncio up front. On Python 2.7, ``import httpkit.aio.tx`` (or
-    ``httpkit.cache``) first.
+    asyncio (or the stdlib cookie jar, ~2 MiB) up front. On Python 2.7,
+    ``import httpkit.aio.tx`` (or ``httpkit.cache``, ``httpkit.cookies``) first.
     """
     if name in _LAZY_SUBMODULES:
         import importlib
@@ -52,7 +52,7 @@ def __getattr__(name):
 
 __all__ = [
     "__version__", "request", "get", "head", "post", "put", "patch", "delete", "options",
-    "codes", "hooks", "utils", "structures",
+    "codes", "cookies", "hooks", "utils", "structures",
     "Session", "Request", "PreparedRequest", "Response", "Headers", "Timeouts",
     "DEFAULT_TIMEOUT", "Limits", "auth", "BasicAuth", "DigestAuth",
     "RequestException", "HTTPError", "ConnectionError", "ProxyError", "ProxyConnectTimeout",

@@ -155,6 +155,17 @@ class CookieJar(cookiejar.CookieJar, object):
         with self._cookies_lock:
             return iter(list(cookiejar.deepvalues(self._cookies)))
 
+    def set_cookie(self, cookie, *args, **kwargs):
+        """Store ``cookie``; a quoted value loses its escaped quotes (requests' rule).
+
+        ``Set-Cookie: a="\\"x\\""`` (a quoted value holding quotes, as Werkzeug
+        writes it) is stored as ``"x"``, the value the server meant, and sent back so.
+        """
+        value = cookie.value
+        if value and value[:1] == '"' and value[-1:] == '"' and '\\"' in value:
+            cookie.value = value.replace('\\"', "")
+        return super(CookieJar, self).set_cookie(cookie, *args, **kwargs)
+
     def get(self, name, default=None, domain=None, path=None):
         """Return the value of cookie ``name`` (or ``default``).
 
@@ -196,7 +207,7 @@ class CookieJar(cookiejar.CookieJar, object):
             raise KeyError("name=%r, domain=%r, path=%r" % (name, domain, path))
         if len(found) > 1:
             raise CookieConflictError(
-                "There are %d cookies named %r (domains %s): pass domain= and/or path="
+                "There are %d cookies named %r (at %s): pass domain= and/or path="
                 % (len(found), name, sorted(set("%s%s" % (c.domain, c.path) for c in found))))
         return found[0].value
 

@@ -165,3 +165,25 @@ def test_threads_share_one_jar():
     for t in threads:
         t.join()
     assert not errors and len(jar) == 200
+
+
+def test_public_namespace_has_requests_names():
+    import httpkit.cookies
+    assert httpkit.cookies.RequestsCookieJar is CookieJar
+    assert httpkit.cookies.CookieConflictError is CookieConflictError
+    jar = httpkit.cookies.cookiejar_from_dict({"a": "1"})
+    jar.set("a", "2", path="/other")
+    with pytest.raises(httpkit.cookies.CookieConflictError) as info:
+        jar.get("a")
+    assert "path=" in str(info.value)
+    assert jar.get("a", path="/other") == "2"
+
+
+def test_quoted_value_with_escaped_quotes_is_unescaped():
+    # Werkzeug writes the value "bar:baz" (quotes included) as "\"bar:baz\"".
+    jar = CookieJar()
+    extract_cookies(jar, response_with("http://a.example/", 'foo="\\"bar:baz\\""; Path=/'))
+    assert jar["foo"] == '"bar:baz"'
+    assert cookie_header(jar, "http://a.example/") == 'foo="bar:baz"'
+    extract_cookies(jar, response_with("http://a.example/", 'plain="x y"'))
+    assert jar["plain"] == '"x y"'  # quotes kept: sent back exactly as the server set them
