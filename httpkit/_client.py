@@ -167,8 +167,8 @@ class BaseSession(object):
         """
         transport = _mounted(self.adapters, url)
         if transport is None:
-            raise InvalidSchema("No transport is mounted for %r (mounted prefixes: %s)"
-                                % (url, ", ".join(self.adapters) or "none"))
+            raise InvalidSchema("No connection adapters were found for %r (mounted "
+                                "prefixes: %s)" % (url, ", ".join(self.adapters) or "none"))
         return transport
 
     def _close_transports(self):

@@ -30,5 +30,8 @@ from ._base import BaseTransport, HTTPAdapter, HTTPTransport
 from ._mock import MockTransport
 from ._wsgi import WSGITransport
 
-__all__ = ["BaseTransport", "HTTPTransport", "HTTPAdapter", "MockTransport", "WSGITransport",
-           "ASGITransport"]
+#: requests' name for the base class of custom adapters (``send()`` and ``close()``).
+BaseAdapter = BaseTransport
+
+__all__ = ["BaseTransport", "BaseAdapter", "HTTPTransport", "HTTPAdapter", "MockTransport",
+           "WSGITransport", "ASGITransport"]

@@ -283,7 +283,8 @@ def test_public_transport_api():
     for name in names:
         assert name in httpkit.__all__ and getattr(httpkit, name) is \
             getattr(httpkit.transports, name)
-    assert sorted(httpkit.transports.__all__) == sorted(names)
+    assert sorted(httpkit.transports.__all__) == sorted(names + ["BaseAdapter"])
+    assert httpkit.transports.BaseAdapter is httpkit.BaseTransport
     from httpkit.aio import tx
     sessions = [httpkit.Session, tx.Session]
     if not PY2:
