@@ -470,12 +470,10 @@ class RequestContext(object):
         ``verify``, ``proxies`` (the Session's merged with the call's),
         ``stream`` and ``cert``. A hook that returns a value replaces the response.
         """
-        kwargs = self.hook_kwargs()
-        for hook in self.hooks.get("response", ()):
-            result = hook(response, **kwargs)
-            if result is not None:
-                response = result
-        return response
+        if not self.hooks.get("response"):
+            return response
+        from .hooks import dispatch_hook
+        return dispatch_hook("response", self.hooks, response, **self.hook_kwargs())
 
     def hook_kwargs(self):
         proxies = dict(self.session.proxies)
