@@ -197,17 +197,24 @@ def exchange(ctx, conn, request, proxy):
         # fewer system calls, and no broken pipe when a server answers (a 307, a 401)
         # and closes as soon as it has read the head.
         body = b"".join(ctx.body_chunks(request))
-    if body is None or isinstance(body, bytes):
-        yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
-                                      write_timeout, body if body is not None else b"")
+    send_error = None
+    try:
+        if body is None or isinstance(body, bytes):
+            yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
+                                          write_timeout, body if body is not None else b"")
+        else:
+            chunks = ctx.body_chunks(request)  # before the head: a closed file raises here
+            yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
+                                          write_timeout)
+            for chunk in chunks:
+                yield _conn.send_body_chunk(conn, chunk, ctx.timeout_for("write"))
+            yield _conn.send_end_of_body(conn, write_timeout)
+    except ConnectionError as exc:
+        send_error = exc
+    if send_error is None:
+        event = yield read_response_head(ctx, conn)
     else:
-        chunks = ctx.body_chunks(request)  # before the head: a closed file raises here
-        yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
-                                      write_timeout)
-        for chunk in chunks:
-            yield _conn.send_body_chunk(conn, chunk, ctx.timeout_for("write"))
-        yield _conn.send_end_of_body(conn, write_timeout)
-    event = yield read_response_head(ctx, conn)
+        event = yield early_response(ctx, conn, send_error)
     conn.requests_served += 1
     # Names as the server wrote them (requests shows them so); one pass, as
     # h11's Headers is slow to iterate.
@@ -229,6 +236,22 @@ def exchange(ctx, conn, request, proxy):
                   (monotonic() - started) * 1000)
     response._stream = BodyStream(ctx, conn, response)
     raise Return(response)
+
+
+def early_response(ctx, conn, send_error):
+    """Flow: the response head a server sent before the request was fully sent, or raise.
+
+    A server may answer after the head (413, 401, a 307) and close without reading the
+    body: the upload then fails with a broken pipe, but the answer is in the receive
+    buffer, and it is what the caller needs (urllib3 reads it too). The connection is
+    not reused (the request was not completed). Without an answer, ``send_error`` is
+    raised, so a stale kept-alive connection is replayed as before.
+    """
+    try:
+        event = yield read_response_head(ctx, conn)
+    except Exception:  # noqa: BLE001 - no answer: the send error is the cause
+        raise send_error
+    raise Return(event)
 
 
 def read_response_head(ctx, conn):
