@@ -194,6 +194,13 @@ class Headers(MutableMapping):
 
     __hash__ = None
 
+    def __getstate__(self):
+        # Pickling (Python 2.7's default protocol needs this with __slots__).
+        return {"_items": self._items}
+
+    def __setstate__(self, state):
+        self._items = state["_items"]
+
     def __repr__(self):
         return "Headers(%r)" % (self.raw_items(),)
 
@@ -302,6 +309,14 @@ class PreparedRequest(object):
         r._body_start = self._body_start
         r.auth, r.cookies, r._url_auth = self.auth, self.cookies, self._url_auth
         return r
+
+    def __getstate__(self):
+        # Picklable as in requests (a file or generator body is not, there either).
+        return dict((name, getattr(self, name)) for name in self.__slots__)
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def __repr__(self):
         return "<PreparedRequest [%s]>" % self.method

@@ -290,3 +290,15 @@ def _temp_file(data):
     os.write(fd, data)
     os.close(fd)
     return path
+
+
+def test_prepared_request_pickles():
+    import pickle
+    prepared = httpkit.Request("POST", "http://e.com/x?a=1", files={"f": ("a.txt", b"abc")},
+                               auth=("u", "p"), hooks={"response": []}).prepare()
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        copy = pickle.loads(pickle.dumps(prepared, protocol))
+        assert (copy.method, copy.url, copy.body, copy.auth) == \
+            (prepared.method, prepared.url, prepared.body, prepared.auth)
+        assert copy.headers == prepared.headers and copy.parsed_url.host == "e.com"
+        assert pickle.loads(pickle.dumps(httpkit.PreparedRequest(), protocol)).url is None
