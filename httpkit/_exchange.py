@@ -16,7 +16,7 @@ import h11
 
 from . import _connection as _conn
 from ._chunking import Rechunker
-from ._compat import monotonic, to_bytes
+from ._compat import monotonic, text_type, to_bytes
 from ._flow import Return
 from ._log import debug, describe_tls
 from ._strict_h11 import client_connection
@@ -191,7 +191,9 @@ def exchange(ctx, conn, request, proxy):
     body = request.body
     write_timeout = ctx.timeout_for("write")
     method = to_bytes(request.method)
-    if body is not None and not isinstance(body, bytes) and \
+    if isinstance(body, text_type):  # str data= and forms stay str on the request (requests)
+        body = body.encode("utf-8")
+    elif body is not None and not isinstance(body, bytes) and \
             request.body_length is not None and request.body_length <= SMALL_BODY:
         # A small stream of known size goes with the head in one write, like bytes:
         # fewer system calls, and no broken pipe when a server answers (a 307, a 401)

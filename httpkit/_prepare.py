@@ -13,7 +13,7 @@ Rules:
 from __future__ import absolute_import, division, print_function
 
 from . import _bodies
-from ._compat import to_str
+from ._compat import text_type, to_str
 from ._models import Headers, PreparedRequest
 
 __all__ = ["Request", "prepare", "fill", "prepare_auth"]
@@ -167,8 +167,8 @@ def _attach_body(request, data, json, files, materialize=False):
         return
     request.body = body
     request.body_length = length
-    if isinstance(body, bytes):
-        request.headers["Content-Length"] = str(len(body))
+    if isinstance(body, (bytes, text_type)):
+        request.headers["Content-Length"] = str(length if length is not None else len(body))
         return
     request._body_start = _bodies.body_replayer(body)
     if length is not None:
