@@ -104,7 +104,9 @@ def materialize(body):
     Used by explicit ``prepare()`` (``Request.prepare()``,
     ``Session.prepare_request()``, ``PreparedRequest.prepare()``): the files
     are read now, as requests does, so the PreparedRequest can be sent after
-    they are closed. Other bodies are returned as they are.
+    they are closed; and for small multipart bodies of any call (see
+    :data:`httpkit._prepare.SMALL_MULTIPART`). Other bodies are returned as
+    they are.
     """
     if isinstance(body, MultipartEncoder):
         data = b"".join(body)
