@@ -6,10 +6,11 @@ Rules (requests' semantics unless noted):
 - ``data=`` wins over ``json=`` unless it is empty (requests).
 - ``json=`` -> ``application/json``, ``json.dumps`` with requests' default
   separators; NaN/Infinity and unserialisable values raise InvalidJSONError.
-- ``data=`` bytes go as they are; text is encoded as UTF-8 (like httpx;
-  requests/http.client use ISO-8859-1 and fail on anything else); a dict or
-  list/tuple of pairs is form-urlencoded like query parameters (lists
-  repeat the key, ``None`` is dropped); any object with ``read`` is streamed
+- ``data=`` bytes go as they are; text stays text in ``PreparedRequest.body``
+  (as in requests) and is sent as UTF-8 (requests with urllib3 2 too); a dict
+  or list/tuple of pairs is form-urlencoded like query parameters (lists
+  repeat the key, ``None`` is dropped) into a native str body, as requests
+  does (it is ASCII); any object with ``read`` is streamed
   in 64 KiB reads from its current position, and any other iterable
   (generators...) piece by piece. Their length follows requests' super_len
   (:mod:`httpkit._streams`): when it is known the body goes with a
@@ -77,10 +78,9 @@ def _encode_data(data):
     if isinstance(data, binary_type):
         return None, data, len(data)
     if isinstance(data, text_type):
-        body = data.encode("utf-8")
-        return None, body, len(body)
+        return None, data, len(data.encode("utf-8"))
     if isinstance(data, (Mapping, list, tuple)):
-        body = encode_params(data).encode("ascii")
+        body = encode_params(data)
         return FORM_TYPE, body, len(body)
     if isinstance(data, (bytearray, memoryview)):
         body = bytes(data) if isinstance(data, bytearray) else memoryview_bytes(data)
@@ -104,7 +104,9 @@ def materialize(body):
     Used by explicit ``prepare()`` (``Request.prepare()``,
     ``Session.prepare_request()``, ``PreparedRequest.prepare()``): the files
     are read now, as requests does, so the PreparedRequest can be sent after
-    they are closed. Other bodies are returned as they are.
+    they are closed; and for small multipart bodies of any call (see
+    :data:`httpkit._prepare.SMALL_MULTIPART`). Other bodies are returned as
+    they are.
     """
     if isinstance(body, MultipartEncoder):
         data = b"".join(body)

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from . import _auth, _bodies, _decoders, _prepare, _proxies, _redirects
 from ._decoders import supported_encodings
 from .__version__ import __version__
-from ._compat import monotonic
+from ._compat import monotonic, text_type
 from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
 from ._models import Headers, PreparedRequest
 from ._pool import Limits
@@ -524,12 +524,12 @@ class RequestContext(object):
         return _bodies.iter_body_chunks(request.body, request.body_length)
 
     def can_rewind(self, request):
-        return request.body is None or isinstance(request.body, bytes) \
+        return request.body is None or isinstance(request.body, (bytes, text_type)) \
             or request._body_start is not None
 
     def rewind(self, request):
         """Put a streamed body back at its start (or raise UnrewindableBodyError)."""
-        if request.body is None or isinstance(request.body, bytes):
+        if request.body is None or isinstance(request.body, (bytes, text_type)):
             return
         if request._body_start is None:
             from .exceptions import UnrewindableBodyError

@@ -16,7 +16,7 @@ import h11
 
 from . import _connection as _conn
 from ._chunking import Rechunker
-from ._compat import monotonic, to_bytes
+from ._compat import monotonic, text_type, to_bytes
 from ._flow import Return
 from ._log import debug, describe_tls
 from ._socks import socks_handshake
@@ -242,23 +242,32 @@ def exchange(ctx, conn, request, proxy):
     body = request.body
     write_timeout = ctx.timeout_for("write")
     method = to_bytes(request.method)
-    if body is not None and not isinstance(body, bytes) and \
+    if isinstance(body, text_type):  # str data= and forms stay str on the request (requests)
+        body = body.encode("utf-8")
+    elif body is not None and not isinstance(body, bytes) and \
             request.body_length is not None and request.body_length <= SMALL_BODY:
         # A small stream of known size goes with the head in one write, like bytes:
         # fewer system calls, and no broken pipe when a server answers (a 307, a 401)
         # and closes as soon as it has read the head.
         body = b"".join(ctx.body_chunks(request))
-    if body is None or isinstance(body, bytes):
-        yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
-                                      write_timeout, body if body is not None else b"")
+    send_error = None
+    try:
+        if body is None or isinstance(body, bytes):
+            yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
+                                          write_timeout, body if body is not None else b"")
+        else:
+            chunks = ctx.body_chunks(request)  # before the head: a closed file raises here
+            yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
+                                          write_timeout)
+            for chunk in chunks:
+                yield _conn.send_body_chunk(conn, chunk, ctx.timeout_for("write"))
+            yield _conn.send_end_of_body(conn, write_timeout)
+    except ConnectionError as exc:
+        send_error = exc
+    if send_error is None:
+        event = yield read_response_head(ctx, conn)
     else:
-        chunks = ctx.body_chunks(request)  # before the head: a closed file raises here
-        yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
-                                      write_timeout)
-        for chunk in chunks:
-            yield _conn.send_body_chunk(conn, chunk, ctx.timeout_for("write"))
-        yield _conn.send_end_of_body(conn, write_timeout)
-    event = yield read_response_head(ctx, conn)
+        event = yield early_response(ctx, conn, send_error)
     conn.requests_served += 1
     # Names as the server wrote them (requests shows them so); one pass, as
     # h11's Headers is slow to iterate.
@@ -280,6 +289,22 @@ def exchange(ctx, conn, request, proxy):
                   (monotonic() - started) * 1000)
     response._stream = BodyStream(ctx, conn, response)
     raise Return(response)
+
+
+def early_response(ctx, conn, send_error):
+    """Flow: the response head a server sent before the request was fully sent, or raise.
+
+    A server may answer after the head (413, 401, a 307) and close without reading the
+    body: the upload then fails with a broken pipe, but the answer is in the receive
+    buffer, and it is what the caller needs (urllib3 reads it too). The connection is
+    not reused (the request was not completed). Without an answer, ``send_error`` is
+    raised, so a stale kept-alive connection is replayed as before.
+    """
+    try:
+        event = yield read_response_head(ctx, conn)
+    except Exception:  # noqa: BLE001 - no answer: the send error is the cause
+        raise send_error
+    raise Return(event)
 
 
 def read_response_head(ctx, conn):

@@ -238,7 +238,8 @@ class PreparedRequest(object):
         """Fill this request from requests' ``Request`` arguments.
 
         Files are read now (as requests does); auth, cookies and hooks are
-        kept and applied when the request is sent.
+        kept and applied when the request is sent (Basic auth is also written
+        into ``headers`` now, as requests does).
 
         Raises:
             InvalidURL, MissingSchema, InvalidHeader: bad input.

@@ -4,16 +4,24 @@ Rules:
 - ONE builder, :func:`prepare`, serves ``Session.request()``,
   ``Request.prepare()`` and ``Session.prepare_request()``: the URL (credentials
   taken out of it), params, headers, and the body with its framing headers.
-- Auth and per-request cookies are not baked into headers: they ride on the
-  PreparedRequest and are applied when it is sent, hop by hop, so a redirect
-  to another origin drops them and a Digest challenge can be answered.
+- Auth and per-request cookies ride on the PreparedRequest and are applied
+  when it is sent, hop by hop, so a redirect to another origin drops them and
+  a Digest challenge can be answered. (An explicit ``prepare()`` also writes
+  Basic auth into the headers, as requests does: the same value.)
 - Merging follows requests: request values win; a header or param set to
-  ``None`` removes the base one.
+  ``None`` removes the base one (and a Session header set to ``None`` is
+  never sent).
+- When files are read: an explicit ``prepare()`` reads ``files=`` into a
+  bytes body (requests does), so it can be sent after the files are closed;
+  a call that sends at once streams them, unless the multipart body is at
+  most :data:`SMALL_MULTIPART`. A ``data=`` file is always streamed when sent.
+- ``PreparedRequest()`` can be filled step by step (:func:`fill`,
+  ``prepare_method``... as in requests).
 """
 from __future__ import absolute_import, division, print_function
 
 from . import _bodies
-from ._compat import to_str
+from ._compat import text_type, to_str
 from ._models import Headers, PreparedRequest
 
 __all__ = ["Request", "prepare", "fill", "prepare_auth"]
@@ -167,8 +175,8 @@ def _attach_body(request, data, json, files, materialize=False):
         return
     request.body = body
     request.body_length = length
-    if isinstance(body, bytes):
-        request.headers["Content-Length"] = str(len(body))
+    if isinstance(body, (bytes, text_type)):
+        request.headers["Content-Length"] = str(length if length is not None else len(body))
         return
     request._body_start = _bodies.body_replayer(body)
     if length is not None:

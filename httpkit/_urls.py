@@ -159,6 +159,14 @@ class URL(object):
             self._str = s
         return self._str
 
+    def __getstate__(self):
+        # Pickling (Python 2.7's default protocol needs this with __slots__).
+        return dict((name, getattr(self, name)) for name in URL.__slots__)
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            setattr(self, name, value)
+
     def __repr__(self):
         return "URL(%r)" % str(self)
 

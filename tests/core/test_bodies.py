@@ -26,8 +26,10 @@ def test_bytes_as_they_are():
     assert encode_body(data=b"\x00raw") == (None, b"\x00raw", 4)
 
 
-def test_text_is_utf8():
-    assert encode_body(data=u"é") == (None, b"\xc3\xa9", 2)
+def test_text_stays_text_with_its_utf8_length():
+    # requests keeps str bodies as str; the UTF-8 bytes are what is sent.
+    assert encode_body(data=u"é") == (None, u"é", 2)
+    assert b"".join(iter_body_chunks(u"é")) == b"\xc3\xa9"
 
 
 def test_bytearray():
@@ -37,10 +39,11 @@ def test_bytearray():
 def test_form_dict_and_pairs():
     ctype, body, length = encode_body(data={"a": "1", "b": [u"é", "x"], "c": None})
     assert ctype == "application/x-www-form-urlencoded"
-    assert sorted(body.split(b"&")) == [b"a=1", b"b=%C3%A9", b"b=x"]
+    assert isinstance(body, str)  # a native str, as in requests
+    assert sorted(body.split("&")) == ["a=1", "b=%C3%A9", "b=x"]
     assert length == len(body)
-    assert encode_body(data=[("k", "v"), ("k", "w")])[1] == b"k=v&k=w"
-    assert encode_body(data=(("sp ace", "a&b"),))[1] == b"sp+ace=a%26b"
+    assert encode_body(data=[("k", "v"), ("k", "w")])[1] == "k=v&k=w"
+    assert encode_body(data=(("sp ace", "a&b"),))[1] == "sp+ace=a%26b"
 
 
 def test_json():

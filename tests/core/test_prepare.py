@@ -118,7 +118,7 @@ def test_prepared_request_built_empty():
                      data={"a": "b"}, params={"q": 1}, auth=("u", "p"), cookies={"c": "v"},
                      hooks={"response": [len]}, json=None)
     assert (prepared.method, prepared.url) == ("POST", "http://example.com/p?q=1")
-    assert prepared.body == b"a=b" and prepared.headers["Content-Length"] == "3"
+    assert prepared.body == "a=b" and prepared.headers["Content-Length"] == "3"
     assert prepared.headers["X"] == "1" and prepared.auth == ("u", "p")
     assert prepared.headers["Authorization"] == "Basic dTpw"  # Basic: as requests does
     assert prepared.cookies == {"c": "v"} and prepared.hooks == {"response": [len]}
@@ -134,7 +134,7 @@ def test_prepare_steps():
     prepared.prepare_cookies({"c": "1"})
     prepared.prepare_hooks({"response": []})
     assert prepared.url == "http://example.com/?a=1" and prepared.method == "PUT"
-    assert prepared.body == b"\xc3\xa9" and prepared.headers["Content-Type"] == "text/plain"
+    assert prepared.body == u"\u00e9" and prepared.headers["Content-Type"] == "text/plain"
     assert "X" not in prepared.headers and prepared.headers["Content-Length"] == "2"
     assert prepared.headers["Authorization"] == "Basic dTpw"
     digest = httpkit.DigestAuth("u", "p")
@@ -147,7 +147,7 @@ def test_request_takes_requests_arguments_and_no_method():
     request = httpkit.Request()
     request.url, request.data = "http://kennethreitz.org/", {"life": "42"}
     prepared = request.prepare()
-    assert prepared.url == request.url and prepared.body == b"life=42"
+    assert prepared.url == request.url and prepared.body == "life=42"  # str, as requests
     full = httpkit.Request("GET", "http://e.com/", headers={"A": "1"}, files=None, data=None,
                            params={"p": "1"}, auth=("u", "p"), cookies={"c": "1"},
                            hooks={"response": []}, json={"j": 1}).prepare()
@@ -290,3 +290,15 @@ def _temp_file(data):
     os.write(fd, data)
     os.close(fd)
     return path
+
+
+def test_prepared_request_pickles():
+    import pickle
+    prepared = httpkit.Request("POST", "http://e.com/x?a=1", files={"f": ("a.txt", b"abc")},
+                               auth=("u", "p"), hooks={"response": []}).prepare()
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        copy = pickle.loads(pickle.dumps(prepared, protocol))
+        assert (copy.method, copy.url, copy.body, copy.auth) == \
+            (prepared.method, prepared.url, prepared.body, prepared.auth)
+        assert copy.headers == prepared.headers and copy.parsed_url.host == "e.com"
+        assert pickle.loads(pickle.dumps(httpkit.PreparedRequest(), protocol)).url is None

@@ -288,3 +288,33 @@ def prepared_request_filled_like_requests(adapter, servers):
     assert doc["headers"]["X-Mine"] == "1"
     assert doc["headers"]["Authorization"].startswith("Basic ")
     assert doc["headers"]["Cookie"] == "c=v"
+
+
+def _answer_after_head(response):
+    """A script step: read the request head only, answer ``response``; the server then
+    closes with the body unread (what werkzeug does for a 307, nginx for a 413)."""
+    def step(ctx):
+        from peer_base import Reader
+        Reader(ctx.sock).read_until(b"\r\n\r\n", 65536)
+        return response
+    return step
+
+
+@scenario
+def early_answer_to_an_upload_is_the_response(adapter, servers):
+    answer = (b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\n"
+              b"Connection: close\r\n\r\ntoo big!")
+    big = b"x" * (32 << 20)  # far more than socket buffers hold: the send must fail
+
+    def chunks():
+        for i in range(0, len(big), 1 << 20):
+            yield big[i:i + (1 << 20)]
+    for data in (big, chunks()):
+        server = servers.scripted([_answer_after_head(answer), ("sleep", 0.2)],
+                                  read_first=False)
+        res = adapter.request("POST", server.url + "/upload", data=data, timeout=10)
+        assert ok(res, 413) is None and res.body == b"too big!"
+    # No answer at all: the send error itself.
+    server = servers.scripted([("close",)], read_first=False)
+    raised(adapter.request("POST", server.url + "/upload", data=big, timeout=10),
+           "ConnectionError")
