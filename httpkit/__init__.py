@@ -52,7 +52,7 @@ def __getattr__(name):
 
 __all__ = [
     "__version__", "request", "get", "head", "post", "put", "patch", "delete", "options",
-    "codes", "cookies", "hooks", "utils", "structures",
+    "codes", "hooks", "utils", "structures",
     "Session", "Request", "PreparedRequest", "Response", "Headers", "Timeouts",
     "DEFAULT_TIMEOUT", "Limits", "auth", "BasicAuth", "DigestAuth",
     "RequestException", "HTTPError", "ConnectionError", "ProxyError", "ProxyConnectTimeout",
