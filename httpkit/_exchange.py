@@ -26,7 +26,8 @@ from ._ops import Checkout, Connect
 from .exceptions import (ConnectionError, ConnectTimeout, InvalidSchema, ProxyConnectTimeout,
                          ProxyError, RemoteProtocolError, RequestException, SSLError)
 
-__all__ = ["send_single", "require_http", "attach_request", "BodyStream", "BodyPieces",
+__all__ = ["send_single", "require_http", "attach_request", "DecodingBody", "BodyStream",
+           "BodyPieces",
            "IDEMPOTENT_METHODS"]
 
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"))
@@ -320,7 +321,31 @@ def read_response_head(ctx, conn):
         raise RemoteProtocolError("unexpected %s before the response head" % type(event).__name__)
 
 
-class BodyStream(object):
+class DecodingBody(object):
+    """What every body source shares: raw pieces through the call's decoder.
+
+    Subclasses have ``decoder``, ``raw_bytes`` and ``_finish()`` (called once,
+    at the clean end of the raw body).
+    """
+
+    __slots__ = ()
+
+    def _decoded(self, data):
+        """What raw ``data`` gives the caller; None: nothing yet (decoder buffering).
+
+        ``b""`` (the raw body ended) flushes the decoder and finishes the body.
+        """
+        if data:
+            self.raw_bytes += len(data)
+            if self.decoder is None:
+                return data
+            return self.decoder.decode(data) or None
+        tail = self.decoder.flush() if self.decoder is not None else b""
+        self._finish()
+        return tail
+
+
+class BodyStream(DecodingBody):
     """A response body still on its connection, pulled one chunk at a time."""
 
     __slots__ = ("ctx", "conn", "response", "decoder", "done", "raw_bytes", "sink")
@@ -385,17 +410,6 @@ class BodyStream(object):
             if isinstance(exc, RequestException):
                 attach_request(exc, self.response.request)
             raise
-
-    def _decoded(self, data):
-        """What ``data`` from the wire gives the caller; None: nothing yet (decoder buffering)."""
-        if data:
-            self.raw_bytes += len(data)
-            if self.decoder is None:
-                return data
-            return self.decoder.decode(data) or None
-        tail = self.decoder.flush() if self.decoder is not None else b""
-        self._finish()
-        return tail
 
     def _finish(self):
         self.done = True

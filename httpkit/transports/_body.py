@@ -16,13 +16,14 @@ from __future__ import absolute_import, division, print_function
 import functools
 
 from .._compat import binary_type, text_type
+from .._exchange import DecodingBody
 from .._flow import Return
 from .._ops import Offload
 
 __all__ = ["GivenBody"]
 
 
-class GivenBody(object):
+class GivenBody(DecodingBody):
     """A response body from a transport: bytes, or an iterable of bytes pieces.
 
     Args:
@@ -119,17 +120,6 @@ class GivenBody(object):
                 return piece
         self.iterator = None
         return b""
-
-    def _decoded(self, data):
-        """What raw ``data`` gives the caller; None: nothing yet (decoder buffering)."""
-        if data:
-            self.raw_bytes += len(data)
-            if self.decoder is None:
-                return data
-            return self.decoder.decode(data) or None
-        tail = self.decoder.flush() if self.decoder is not None else b""
-        self._finish()
-        return tail
 
     def _finish(self):
         self.done = True
