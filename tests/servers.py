@@ -337,6 +337,10 @@ class ProxyServer(ThreadedServer):
             return
         self.connect_targets.append(req.target)
         sock.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        self._relay(sock, reader, up)
+
+    def _relay(self, sock, reader, up):
+        """Pipe ``sock`` (and what ``reader`` already holds) to ``up`` until either side ends."""
         self._track(up)
         try:
             if reader.buf:

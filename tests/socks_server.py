@@ -54,14 +54,7 @@ class SocksServer(ProxyServer):
             up = self._upstream(host if host != "localhost" else "127.0.0.1", port)
         except (ValueError, EnvironmentError):
             return
-        self._track(up)
-        try:
-            if reader.buf:
-                up.sendall(reader.take(len(reader.buf)))
-            self._pipe(sock, up)
-        finally:
-            self._untrack(up)
-            up.close()
+        self._relay(sock, reader, up)
 
     def _socks5(self, sock, reader):
         count = struct.unpack("B", reader.read_exact(1))[0]
