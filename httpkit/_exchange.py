@@ -324,8 +324,8 @@ def read_response_head(ctx, conn):
 class DecodingBody(object):
     """What every body source shares: raw pieces through the call's decoder.
 
-    Subclasses have ``decoder``, ``raw_bytes`` and ``_finish()`` (called once,
-    at the clean end of the raw body).
+    Subclasses have ``decoder``, ``raw_bytes``, ``sink`` (a cache.CacheSink or None)
+    and ``_finish()`` (called once, at the clean end of the raw body).
     """
 
     __slots__ = ()
@@ -343,6 +343,12 @@ class DecodingBody(object):
         tail = self.decoder.flush() if self.decoder is not None else b""
         self._finish()
         return tail
+
+    def _store(self, data):
+        """Flow: hand raw ``data`` to the cache sink (``b""``: the body ended cleanly, commit)."""
+        yield self.sink.take(data)
+        if not data:
+            self.sink = None
 
 
 class BodyStream(DecodingBody):
@@ -375,9 +381,7 @@ class BodyStream(DecodingBody):
                                                  want)
                 out = self._decoded(data)
                 if self.sink is not None:
-                    yield self.sink.take(data)  # b"": the body ended cleanly, store it
-                    if not data:
-                        self.sink = None
+                    yield self._store(data)
                 if out is not None:
                     raise Return(out)
         except Return:

@@ -92,9 +92,7 @@ class GivenBody(DecodingBody):
                     data = self._pull()
                 out = self._decoded(data)
                 if self.sink is not None:
-                    yield self.sink.take(data)  # b"": the body ended cleanly, store it
-                    if not data:
-                        self.sink = None
+                    yield self._store(data)
                 if out is not None:
                     raise Return(out)
         except Return:
