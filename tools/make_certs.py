@@ -105,6 +105,8 @@ def main(out):
                                    rogue_cert, rogue_key))
     # CN "localhost" but no subjectAltName: refused (RFC 6125 section 6.4.4, no CN fallback)
     write(out, "cn-only", *leaf(u"localhost", [], ca_cert, ca_key))
+    # CN "localhost", subjectAltName with an IP only: valid for 127.0.0.1, not for localhost
+    write(out, "ip-only", *leaf(u"localhost", [u"127.0.0.1"], ca_cert, ca_key))
     client_cert, client_key = leaf(u"httpkit client", [], ca_cert, ca_key, client=True)
     write(out, "client", client_cert, client_key)
     with open(os.path.join(out, "client-encrypted.pem"), "wb") as f:

@@ -577,3 +577,16 @@ def test_san_certificate_whose_cn_differs_still_matches_by_san(backend_name):
             roundtrip(conn)
         finally:
             conn.close()
+
+
+def test_ip_only_san_does_not_let_the_cn_match_a_dns_name(backend_name):
+    """OpenSSL (and 2.7's match_hostname) fall back to the CN when no DNS SAN is listed."""
+    with peers.stdlib_server(echo, connections=2, cert="ip-only") as server:
+        with pytest.raises(HostnameMismatchError) as info:
+            connect(backend_name, server.port, server_hostname=u"localhost")
+        conn = connect(backend_name, server.port, server_hostname=u"127.0.0.1")
+        try:
+            roundtrip(conn)
+        finally:
+            conn.close()
+    assert info.value.reason == "hostname_mismatch"
