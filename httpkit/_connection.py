@@ -210,6 +210,7 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
     conn.maybe_plaintext.append(True)
     depth = len(conn.layers)
     eof_seen = False
+    first = None  # the start of the server's reply, to recognise one that is not TLS
     while True:
         try:
             buf.do_handshake()
@@ -219,16 +220,36 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
                 raise SSLError("TLS handshake with %s failed: the server closed the connection"
                                % server_hostname)
         except _tls.TLSError as exc:
-            raise _handshake_failure(exc, context)
+            raise _not_tls(first, server_hostname) or _handshake_failure(exc, context)
         if buf.outgoing_bytes_buffered():
             yield flush(conn, timeout, depth)
         raw = yield recv_bytes(conn, timeout, depth - 1)
         if raw:
+            first = raw[:_SHOWN_REPLY] if first is None else first
             buf.receive_from_network(raw)
         else:
             eof_seen = True
             buf.receive_eof()
     yield flush(conn, timeout, depth)
+
+
+#: How much of a reply that is not TLS an error message shows.
+_SHOWN_REPLY = 40
+
+
+def _not_tls(first, server_hostname):
+    """The SSLError (reason ``not_tls``) if ``first`` cannot start a TLS record, else None.
+
+    Every TLS record opens with a content type 20-24 and major version 3
+    (RFC 8446 section 5.1); OpenSSL calls anything else "wrong version
+    number", which would send the caller looking for a TLS version problem.
+    A plain HTTP server on the port answers ``HTTP/1.1 400``.
+    """
+    if not first or (20 <= bytearray(first[:1])[0] <= 24 and first[1:2] in (b"", b"\x03")):
+        return None
+    text = ("TLS handshake with %s failed: the server did not answer in TLS, it sent %r "
+            "(a plain HTTP port? try http://)" % (server_hostname, first))
+    return SSLError(text, tls_error=_tls.HandshakeError(text, reason="not_tls"))
 
 
 def pending_alert(conn, timeout, failure):

@@ -103,6 +103,10 @@ def main(out):
     write(out, "selfsigned", *leaf(u"localhost", [u"localhost", u"127.0.0.1"], None, None))
     write(out, "unknown-ca", *leaf(u"localhost", [u"localhost", u"127.0.0.1"],
                                    rogue_cert, rogue_key))
+    # CN "localhost" but no subjectAltName: refused (RFC 6125 section 6.4.4, no CN fallback)
+    write(out, "cn-only", *leaf(u"localhost", [], ca_cert, ca_key))
+    # CN "localhost", subjectAltName with an IP only: valid for 127.0.0.1, not for localhost
+    write(out, "ip-only", *leaf(u"localhost", [u"127.0.0.1"], ca_cert, ca_key))
     client_cert, client_key = leaf(u"httpkit client", [], ca_cert, ca_key, client=True)
     write(out, "client", client_cert, client_key)
     with open(os.path.join(out, "client-encrypted.pem"), "wb") as f:

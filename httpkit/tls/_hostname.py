@@ -7,14 +7,22 @@ Rules:
   Every backend receives the A-label form from here.
 - IP literals never go into SNI (RFC 6066 section 3) and are checked against
   iPAddress subjectAltNames only, compared in packed form.
+- Names are matched against subjectAltName only, never the subject's Common
+  Name (RFC 6125 section 6.4.4, as browsers and urllib3 2 do): a certificate
+  without subjectAltName is valid for no name (:func:`no_san_error`).
 """
 from __future__ import absolute_import, division, print_function
 
 import socket
 
 from .._compat import text_type, binary_type
+from ._errors import HostnameMismatchError
 
-__all__ = ["InvalidHostname", "parse_host", "is_ip_address", "match_ip_san"]
+__all__ = ["InvalidHostname", "parse_host", "is_ip_address", "match_ip_san",
+           "lacks_subject_alt_name", "no_san_error"]
+
+# DER of OBJECT IDENTIFIER 2.5.29.17 (id-ce-subjectAltName).
+_SAN_OID = b"\x06\x03\x55\x1d\x11"
 
 
 class InvalidHostname(ValueError):
@@ -78,3 +86,21 @@ def match_ip_san(cert_dict, ip_text):
                 if _packed_ip(value) == wanted:
                     return True
     return False
+
+
+def lacks_subject_alt_name(der):
+    """True if the DER certificate ``der`` (None: unknown) has no subjectAltName extension.
+
+    A byte search for the extension's OID: no ASN.1 parser exists on every
+    Python, and the answer only words an error message, never decides trust.
+    """
+    return bool(der) and _SAN_OID not in der
+
+
+def no_san_error(host, verify_code=62):
+    """The HostnameMismatchError for a certificate without subjectAltName."""
+    err = HostnameMismatchError(
+        "the certificate has no subjectAltName, so it is valid for no host name "
+        "(its Common Name is never checked: RFC 6125 section 6.4.4); expected %r" % (host,))
+    err.verify_code = verify_code
+    return err

@@ -12,7 +12,8 @@ Rules:
 - pyOpenSSL checks no host names. The expected name goes into the
   connection's X509_VERIFY_PARAM through cryptography's cffi binding
   (``set1_host`` / ``set1_ip``), so OpenSSL rejects a mismatch INSIDE the
-  handshake. Without those symbols we fall back to service_identity after
+  handshake, with X509_CHECK_FLAG_NEVER_CHECK_SUBJECT (no Common Name
+  fallback). Without those symbols we fall back to service_identity after
   the handshake, and without that we refuse to connect: never skip the check.
 - IP literals are never sent as SNI (RFC 6066 section 3); pyOpenSSL would.
 - Every pyOpenSSL exception is translated in ONE place (``_Buffer._error``).
@@ -33,7 +34,7 @@ from ._api import (
     ConfigurationError, HandshakeError, ProtocolVersionError, RaggedEOF, TLSConfiguration,
     TLSError, TLSVersion, WantReadError, WantWriteError,
 )
-from ._hostname import parse_host
+from ._hostname import lacks_subject_alt_name, no_san_error, parse_host
 from ._pyopenssl_build import build, client_context, reason_text, server_context
 
 # cryptography's cffi binding, the one pyOpenSSL itself is built on (2.7 and 3.x).
@@ -51,6 +52,8 @@ _HOSTNAME_SYMBOLS = (
 #: True when OpenSSL itself can check the peer's name during the handshake.
 HAS_NATIVE_HOSTNAME_CHECK = all(hasattr(_lib, s) for s in _HOSTNAME_SYMBOLS)
 _X509_V_OK = 0
+# X509_CHECK_FLAG_NEVER_CHECK_SUBJECT (OpenSSL 1.1.0+); older bindings lack the name.
+_NEVER_CHECK_SUBJECT = getattr(_lib, "X509_CHECK_FLAG_NEVER_CHECK_SUBJECT", 0x20)
 
 # Substrings of OpenSSL reason texts meaning "no TLS version in common".
 _VERSION_REASONS = (
@@ -119,7 +122,9 @@ class OpenSSLClientContext(_api.ClientContext):
 def _expect_peer_name(conn, name, is_ip):
     """Make OpenSSL verify the peer's name (DNS or IP SAN) inside the handshake."""
     param = _lib.SSL_get0_param(conn._ssl)
-    _lib.X509_VERIFY_PARAM_set_hostflags(param, _lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS)
+    # Never the subject's Common Name (RFC 6125 section 6.4.4): subjectAltName only.
+    _lib.X509_VERIFY_PARAM_set_hostflags(
+        param, _lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | _NEVER_CHECK_SUBJECT)
     if is_ip:
         address = name.split("%", 1)[0]  # an IPv6 zone is not part of the SAN
         packed = socket.inet_pton(socket.AF_INET6 if ":" in address else socket.AF_INET, address)
@@ -429,13 +434,27 @@ class _Buffer(_api.TLSWrappedBuffer):
             return RaggedEOF("the transport closed without a TLS close_notify (%s)" % text)
         code = _lib.SSL_get_verify_result(self._conn._ssl)
         if code != _X509_V_OK and "certificate verify failed" in lowered:
-            return _api.verification_error(code, _verify_message(code))
+            return self._explain(_api.verification_error(code, _verify_message(code)))
         if any(r in lowered for r in _VERSION_REASONS):
             return ProtocolVersionError(text)
         alert = _alert_reason(lowered)
         if alert is not None or not self._handshake_done:
             return HandshakeError(text, reason=alert or "handshake_failure")
         return TLSError(text)
+
+    def _explain(self, err):
+        """Say so when a name mismatch comes from a certificate without subjectAltName."""
+        if not isinstance(err, _errors.HostnameMismatchError) or self._host is None:
+            return err
+        # OpenSSL keeps the leaf only after a successful verification; OpenSSL 3
+        # keeps the chain before it, older ones lose it (see keep_failed_leaf).
+        chain = self._conn.get_peer_cert_chain()
+        leaf = getattr(self._conn, "failed_leaf", None)
+        if chain:
+            leaf = crypto.dump_certificate(crypto.FILETYPE_ASN1, chain[0])
+        if lacks_subject_alt_name(leaf):
+            return no_san_error(self._host[0], err.verify_code)
+        return err
 
     def _post_handshake_name_check(self):  # pragma: no cover - bindings without set1_host
         from service_identity import VerificationError

@@ -190,11 +190,29 @@ def build(factory, config):
         raise ConfigurationError("cannot load TLS material: %s" % (exc,))
 
 
+# OpenSSL < 3 keeps the peer's chain only when verification succeeds.
+_DROPS_FAILED_CHAIN = _lib.OpenSSL_version_num() < 0x30000000
+
+
+def keep_failed_leaf(conn, cert, errno, depth, ok):
+    """Verify callback: keep a leaf that failed as ``conn.failed_leaf`` (DER), for messages.
+
+    Only installed where OpenSSL drops the chain of a failed verification;
+    it never changes the outcome.
+    """
+    if depth == 0 and not ok:
+        conn.failed_leaf = crypto.dump_certificate(crypto.FILETYPE_ASN1, cert)
+    return ok
+
+
 def client_context(config):
     ctx = _base_context(config)
     if config.validate_certificates:
         _load_trust(ctx, config.trust_store)
-        ctx.set_verify(SSL.VERIFY_PEER)
+        if _DROPS_FAILED_CHAIN:
+            ctx.set_verify(SSL.VERIFY_PEER, keep_failed_leaf)
+        else:
+            ctx.set_verify(SSL.VERIFY_PEER)
     else:
         ctx.set_verify(SSL.VERIFY_NONE)
     protocols = [_api.protocol_bytes(p) for p in config.inner_protocols]

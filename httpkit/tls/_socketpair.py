@@ -20,7 +20,9 @@ Rules:
   the chain is still checked by OpenSSL in the handshake, and the name right
   after it, before any application data, by httpkit: ``ssl.match_hostname``
   for DNS names (2.7's check ignores IP SANs), ``match_ip_san`` for IP
-  literals (which are never sent as SNI). 2.7 reports neither a verify code
+  literals (which are never sent as SNI); never the Common Name (2.7's
+  ``match_hostname`` falls back to it when no DNS SAN is listed, so that
+  case is refused before calling it). 2.7 reports neither a verify code
   nor a correct reason (its error tables predate OpenSSL 3): the verify
   result is read from OpenSSL through ctypes, guarded by two pointer
   checks; if that is impossible the error is a plain
@@ -43,8 +45,10 @@ from ._api import (
     Certificate, ClientContext, ConfigurationError, HostnameMismatchError, PrivateKey,
     ServerContext, TLSError, TLSWrappedBuffer, TrustStore, WantReadError, WantWriteError,
 )
-from ._hostname import is_ip_address, match_ip_san
-from ._stdlib import _StdlibContext, cipher_suite, client_hostname, tls_version, translate_error
+from ._hostname import is_ip_address, match_ip_san, no_san_error
+from ._stdlib import (
+    _StdlibContext, cipher_suite, client_hostname, explain_mismatch, tls_version, translate_error,
+)
 
 __all__ = ["SocketpairClientContext", "SocketpairServerContext", "SocketpairBuffer"]
 
@@ -162,6 +166,11 @@ def _openssl_verify_result(tls_sock):
         return None
 
 
+def _dns_sans(cert):
+    """The DNS names of a decoded certificate's subjectAltName."""
+    return [value for kind, value in cert.get("subjectAltName", ()) if kind == "DNS"]
+
+
 class SocketpairBuffer(TLSWrappedBuffer):
     """One TLS connection: an ``ssl``-wrapped socketpair end pumped as a buffer."""
 
@@ -249,7 +258,7 @@ class SocketpairBuffer(TLSWrappedBuffer):
             code = _openssl_verify_result(self._tls)
             if code:
                 err = _api.verification_error(code, str(exc))
-        return err
+        return explain_mismatch(err, self._tls, self._hostname)
 
     # ---- TLSWrappedBuffer
     def read(self, amt):
@@ -284,7 +293,13 @@ class SocketpairBuffer(TLSWrappedBuffer):
     def _verify_name(self):
         cert = self._tls.getpeercert()
         name = self._hostname
+        if not cert.get("subjectAltName"):
+            self._failure = no_san_error(name, 64 if is_ip_address(name) else 62)
+            raise self._failure
         try:
+            if not is_ip_address(name) and not _dns_sans(cert):
+                # 2.7's match_hostname would fall back to the Common Name.
+                raise ssl.CertificateError("the certificate's subjectAltName lists no DNS name")
             if is_ip_address(name):
                 if not match_ip_san(cert, name):
                     raise ssl.CertificateError("IP address mismatch: %s not in the certificate"

@@ -40,7 +40,7 @@ from ._api import (
     ProtocolVersionError, RaggedEOF, ServerContext, TLSError, TLSVersion, TLSWrappedBuffer,
     TrustStore, WantReadError, WantWriteError,
 )
-from ._hostname import parse_host
+from ._hostname import lacks_subject_alt_name, no_san_error, parse_host
 
 __all__ = ["build_ssl_context", "translate_error", "StdlibClientContext",
            "StdlibServerContext", "StdlibBuffer"]
@@ -168,6 +168,10 @@ def _set_verification(ctx, configuration, server_side):
     # checks names itself afterwards (2.7's check ignores IP SANs).
     ctx.verify_mode = ssl.CERT_REQUIRED
     ctx.check_hostname = _MODERN
+    if _MODERN:
+        # No Common Name fallback (RFC 6125 section 6.4.4): OpenSSL's
+        # X509_CHECK_FLAG_NEVER_CHECK_SUBJECT; 3.9.3+ applies it on OpenSSL 1.1.1 and 3.
+        ctx.hostname_checks_common_name = False
     _load_trust(ctx, store or TrustStore.certifi())
 
 
@@ -289,6 +293,50 @@ def translate_error(exc):
     return TLSError(str(exc))
 
 
+def explain_mismatch(err, ssl_obj, host):
+    """Reword a HostnameMismatchError when the peer's certificate has no subjectAltName.
+
+    OpenSSL only says "Hostname mismatch"; the leaf is read back from
+    ``ssl_obj`` (an ``SSLObject`` or ``SSLSocket``) where this Python allows
+    it after a failed verification (3.10+); on 3.9 the message only says
+    that names are matched against subjectAltName. Other errors pass through.
+    """
+    if not isinstance(err, _errors.HostnameMismatchError):
+        return err
+    leaf = unverified_leaf(ssl_obj)
+    if lacks_subject_alt_name(leaf):
+        return no_san_error(host, err.verify_code)
+    if leaf is None:  # 3.9: say what was checked
+        explained = _errors.HostnameMismatchError(
+            "%s (httpkit matches names against subjectAltName only, never the Common Name)"
+            % (err,))
+        explained.verify_code = err.verify_code
+        return explained
+    return err
+
+
+def unverified_leaf(ssl_obj):
+    """The peer's leaf certificate as DER, even after a failed verification; None if unknown.
+
+    ``get_unverified_chain`` is public on 3.13; 3.10-3.12 have it on the C
+    object only. 3.9 cannot tell.
+    """
+    for target in (ssl_obj, getattr(ssl_obj, "_sslobj", None)):
+        getter = getattr(target, "get_unverified_chain", None)
+        if getter is None:
+            continue
+        try:
+            chain = getter()
+            leaf = chain[0] if chain else None
+            if leaf is None or isinstance(leaf, bytes):
+                return leaf
+            import _ssl
+            return leaf.public_bytes(_ssl.ENCODING_DER)
+        except Exception:  # noqa: B902 - a best-effort explanation, never fatal
+            return None
+    return None
+
+
 def tls_version(text):
     """``ssl``'s version string -> TLSVersion (``None`` if unknown)."""
     try:
@@ -391,6 +439,7 @@ class StdlibBuffer(TLSWrappedBuffer):
         self._obj = ssl_context.wrap_bio(self._incoming, self._outgoing, **kwargs)
         self._obj._httpkit_buffer = weakref.ref(self)
         self._ssl_context = ssl_context
+        self._server_hostname = server_hostname
         self._pending = b""   # outgoing ciphertext already taken out of the BIO
         self._offset = 0      # ... of which this much was consumed
         self._handshake_done = False
@@ -403,7 +452,7 @@ class StdlibBuffer(TLSWrappedBuffer):
             self._eof = True
             return None
         except ssl.SSLError as exc:
-            raise translate_error(exc)
+            raise explain_mismatch(translate_error(exc), self._obj, self._server_hostname)
 
     def read(self, amt):
         """Return up to ``amt`` plaintext bytes; ``b""`` once the peer closed cleanly."""

@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 import hashlib
 import socket
+import sys
 
 import pytest
 
@@ -544,3 +545,48 @@ def test_registry():
     assert tls.default_backend().name == ("socketpair" if PY2 else "stdlib")
     with pytest.raises(tls.BackendUnavailable):
         tls.backend("nonexistent")
+
+
+# --------------------------------------------------------------------------- no CN fallback
+def test_cn_only_certificate_is_refused(backend_name):
+    """RFC 6125 section 6.4.4: a certificate without subjectAltName matches no name."""
+    with peers.stdlib_server(echo, cert="cn-only") as server:
+        with pytest.raises(CertificateVerificationError) as info:
+            connect(backend_name, server.port, server_hostname=u"localhost")
+    assert type(info.value) is HostnameMismatchError
+    assert info.value.reason == "hostname_mismatch"
+    assert info.value.verify_code == 62
+    if backend_name == "openssl" or not (3, 0) <= sys.version_info < (3, 10):
+        assert "certificate has no subjectAltName" in str(info.value)
+    else:  # 3.9's ssl cannot show the certificate of a failed handshake
+        assert "subjectAltName only, never the Common Name" in str(info.value)
+
+
+def test_cn_only_certificate_is_refused_by_ip_too(backend_name):
+    with peers.stdlib_server(echo, cert="cn-only") as server:
+        with pytest.raises(HostnameMismatchError) as info:
+            connect(backend_name, server.port, server_hostname=u"127.0.0.1")
+    assert info.value.reason == "hostname_mismatch"
+
+
+def test_san_certificate_whose_cn_differs_still_matches_by_san(backend_name):
+    """server.pem's CN is localhost; other.test is only in its subjectAltName."""
+    with peers.stdlib_server(echo) as server:
+        conn = connect(backend_name, server.port, server_hostname=u"other.test")
+        try:
+            roundtrip(conn)
+        finally:
+            conn.close()
+
+
+def test_ip_only_san_does_not_let_the_cn_match_a_dns_name(backend_name):
+    """OpenSSL (and 2.7's match_hostname) fall back to the CN when no DNS SAN is listed."""
+    with peers.stdlib_server(echo, connections=2, cert="ip-only") as server:
+        with pytest.raises(HostnameMismatchError) as info:
+            connect(backend_name, server.port, server_hostname=u"localhost")
+        conn = connect(backend_name, server.port, server_hostname=u"127.0.0.1")
+        try:
+            roundtrip(conn)
+        finally:
+            conn.close()
+    assert info.value.reason == "hostname_mismatch"
