@@ -204,8 +204,11 @@ class URL(object):
         section 10.2.2).
         """
         if isinstance(location, binary_type):
-            location = location.decode("utf-8", "surrogateescape") if str is not bytes \
-                else location.decode("latin-1")
+            try:
+                location = location.decode("utf-8")
+            except UnicodeError:  # a lone byte: kept, percent-encoded as it is
+                location = location.decode("utf-8", "surrogateescape") if str is not bytes \
+                    else location.decode("latin-1")
         location = location.strip()
         if location.startswith("//"):
             location = "%s:%s" % (self.scheme, location)
