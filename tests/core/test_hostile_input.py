@@ -151,3 +151,15 @@ def test_cookie_value_that_would_change_the_header_is_refused(value):
 @pytest.mark.parametrize("value", ["abc", "a b", '"quoted"', u"caf\u00e9", "a=b", "", None, 42])
 def test_ordinary_cookie_values_are_kept(value):
     assert create_cookie("a", value).value == value
+
+
+# ---- a server-chosen charset is a text codec or ignored
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib", "hex", "idna", "bogus"])
+def test_charset_that_is_no_usable_text_codec_is_ignored(charset):
+    from httpkit._charset import decode_text, encoding_from_headers, iter_decode
+    from httpkit._models import Headers
+    headers = Headers({"Content-Type": "text/plain; charset=%s" % charset})
+    assert encoding_from_headers(headers) is None
+    assert decode_text(b"a..b", None, headers) == u"a..b"
+    assert decode_text(b"a..b", charset) == u"a..b"
+    assert u"".join(iter_decode([b"a.", b".b"], charset)) == u"a..b"

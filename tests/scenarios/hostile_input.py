@@ -136,3 +136,14 @@ def hostile_framing_headers_refused(adapter, servers):
     assert not server.received, server.received
     with adapter.session() as s:  # the pool is usable afterwards
         ok(s.request("POST", url, data=b"x", timeout=5))
+
+
+# --------------------------------------------------------------------------- charsets
+@scenario
+def hostile_charset_that_is_no_text_codec_is_ignored(adapter, servers):
+    for charset in (b"rot13", b"base64", b"idna"):
+        server = servers.scripted([b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset="
+                                   + charset + b"\r\nContent-Length: 4\r\n\r\na..b"])
+        res = adapter.request("GET", server.url + "/t", timeout=5)
+        ok(res)
+        assert res.text == u"a..b" and res.encoding is None, (charset, res.text, res.encoding)
