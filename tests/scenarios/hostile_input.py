@@ -134,6 +134,14 @@ def hostile_framing_headers_refused(adapter, servers):
                           timeout=5)
     raised(res, "InvalidHeader", "Transfer-Encoding")
     assert not server.received, server.received
+    # A body that does not match the caller's own Content-Length: h11's
+    # LocalProtocolError used to escape.
+    res = adapter.request("POST", url, data=iter([b"0123456789", b"0123456789"]),
+                          headers={"Content-Length": "3"}, timeout=5)
+    raised(res, "InvalidHeader", "longer than its Content-Length")
+    res = adapter.request("POST", url, data=iter([b"01", b"23"]),
+                          headers={"Content-Length": "300"}, timeout=5)
+    raised(res, "InvalidHeader", "shorter than its Content-Length")
     with adapter.session() as s:  # the pool is usable afterwards
         ok(s.request("POST", url, data=b"x", timeout=5))
 
