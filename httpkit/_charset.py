@@ -109,9 +109,18 @@ def _param_value(value):
 
 
 def _known_codec(name):
+    """True when ``name`` is a text codec that can decode with "replace".
+
+    The server names the charset: ``rot13``, ``base64`` or ``zlib`` are not
+    text encodings, and ``idna`` refuses "replace"; each would make ``.text``
+    raise the codec's own LookupError/UnicodeError.
+    """
     try:
-        codecs.lookup(name)
-    except LookupError:
+        info = codecs.lookup(name)
+        if not getattr(info, "_is_text_encoding", True):
+            return False
+        info.decode(b"a", "replace")
+    except Exception:  # noqa: BLE001 - any codec failure means "not usable"
         return False
     return True
 

@@ -26,8 +26,8 @@ from . import tls as _tls
 from ._strict_h11 import client_connection
 from ._flow import Return
 from ._ops import Recv, Send
-from .exceptions import (IncompleteRead, InvalidBodyFraming, RemoteProtocolError,
-                         RequestException, SSLError)
+from .exceptions import (IncompleteRead, InvalidBodyFraming, InvalidHeader,
+                         RemoteProtocolError, RequestException, SSLError)
 
 __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_alert",
            "next_event", "buffered_body", "read_body", "start_body", "finish_body", "READ_SIZE"]
@@ -324,12 +324,11 @@ def _tls_failure(exc):
 # --------------------------------------------------------------------------- HTTP
 def send_request_head(conn, method, target, headers, timeout, body=None):
     """Flow: send the request head (and a bytes ``body`` with it, in one write)."""
-    h = conn.h11
-    data = h.send(h11.Request(method=method, target=target, headers=headers))
+    data = _send(conn, h11.Request, method=method, target=target, headers=headers)
     if body is not None:
         if body:
-            data += h.send(h11.Data(data=body))
-        data += h.send(h11.EndOfMessage())
+            data += _send(conn, h11.Data, data=body)
+        data += _send(conn, h11.EndOfMessage)
     if conn.layers:
         yield send_bytes(conn, data, timeout)
     else:  # plain HTTP: one generator level less
@@ -339,12 +338,37 @@ def send_request_head(conn, method, target, headers, timeout, body=None):
 def send_body_chunk(conn, chunk, timeout):
     """Flow: send one piece of a streamed request body."""
     if chunk:
-        yield send_bytes(conn, conn.h11.send(h11.Data(data=chunk)), timeout)
+        yield send_bytes(conn, _send(conn, h11.Data, data=chunk), timeout)
 
 
 def send_end_of_body(conn, timeout):
     """Flow: finish the request body (the last chunk, for chunked bodies)."""
-    yield send_bytes(conn, conn.h11.send(h11.EndOfMessage()), timeout)
+    yield send_bytes(conn, _send(conn, h11.EndOfMessage), timeout)
+
+
+_SEND_ERRORS = (
+    ("Too much data", "the request body is longer than its Content-Length header"),
+    ("Too little data", "the request body is shorter than its Content-Length header"),
+    ("Transfer-Encoding", "only Transfer-Encoding: chunked can be sent (httpkit frames "
+                          "the body; drop the header)"),
+)
+
+
+def _send(conn, event_type, **fields):
+    """``conn.h11.send(event_type(**fields))``; what h11 refuses is the caller's mistake.
+
+    Methods, URLs and header fields are checked before anything is sent; what
+    is left is a body that does not match the caller's own framing headers.
+    The connection is not reused after (the exchange checks it in as broken).
+    """
+    try:
+        return conn.h11.send(event_type(**fields))
+    except h11.LocalProtocolError as exc:
+        text = str(exc)
+        for needle, message in _SEND_ERRORS:
+            if needle in text:
+                raise InvalidHeader("Cannot send the request: %s" % (message,))
+        raise InvalidHeader("Cannot send the request: %s" % (text,))
 
 
 def next_event(conn, timeout):

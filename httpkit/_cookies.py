@@ -15,8 +15,10 @@ Rules:
 from __future__ import absolute_import, division, print_function
 
 import copy
+import re
 
-from ._compat import Mapping, import_cookiejar
+from ._compat import Mapping, import_cookiejar, string_types
+from .exceptions import InvalidHeader
 
 cookiejar = import_cookiejar()  # this module is itself imported on first use
 
@@ -111,6 +113,26 @@ class ResponseView(object):
 # ---------------------------------------------------------------- the jar
 
 
+# RFC 6265 section 4.1.1: cookie-name is a token; a value must not end the pair (";")
+# or the header (CR, LF), and only Latin-1 can go into a header at all.
+_COOKIE_NAME = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+_BAD_COOKIE_VALUE = re.compile(u"[\x00-\x1f\x7f;]|[^\x00-\xff]")
+
+
+def check_cookie(name, value):
+    """Raise InvalidHeader unless ``name=value`` can go into a Cookie header as given.
+
+    Raises:
+        InvalidHeader: naming the cookie (``cookie name 'a\\nb'``).
+    """
+    if not isinstance(name, string_types) or not _COOKIE_NAME.match(name):
+        raise InvalidHeader("Invalid cookie name %r: only letters, digits and "
+                            "!#$%%&'*+-.^_`|~ are allowed (RFC 6265)" % (name,))
+    if isinstance(value, string_types) and _BAD_COOKIE_VALUE.search(value):
+        raise InvalidHeader("Invalid value for cookie %r: %r holds a control character, "
+                            "';' or a character outside Latin-1" % (name, value))
+
+
 def create_cookie(name, value, **kwargs):
     """Make a stdlib Cookie with requests' defaults (path ``/``, any domain).
 
@@ -125,7 +147,11 @@ def create_cookie(name, value, **kwargs):
 
     Raises:
         TypeError: an unknown attribute was passed.
+        InvalidHeader: the name is not an RFC 6265 token, or the value holds a
+            control character, ";" or a character outside Latin-1 (either
+            would change the Cookie header sent); the message names the cookie.
     """
+    check_cookie(name, value)
     fields = dict(version=0, name=name, value=value, port=None, domain="", path="/",
                   secure=False, expires=None, discard=True, comment=None, comment_url=None,
                   rest={"HttpOnly": None}, rfc2109=False)

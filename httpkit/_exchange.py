@@ -21,7 +21,7 @@ from ._flow import Return
 from ._log import debug, describe_tls
 from ._socks import socks_handshake
 from ._strict_h11 import client_connection
-from ._models import Headers, Response
+from ._models import Headers, Response, check_method
 from ._ops import Checkout, Connect
 from .exceptions import (ConnectionError, ConnectTimeout, InvalidSchema, ProxyConnectTimeout,
                          ProxyError, RemoteProtocolError, RequestException, SSLError)
@@ -48,8 +48,11 @@ def require_http(request):
     """Raise InvalidSchema unless ``request`` is an http or https URL.
 
     The one place that refuses other schemes: they prepare fine (as in
-    requests), only sending them over the network fails.
+    requests), only sending them over the network fails. A method set by
+    hand on a PreparedRequest is checked here too (InvalidMethod), before
+    a connection is opened.
     """
+    check_method(request.method)  # set on a PreparedRequest by hand: h11 would raise its own
     url = request.parsed_url
     if not url.is_http:
         text = str(url)

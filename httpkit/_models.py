@@ -16,7 +16,7 @@ import re
 
 from ._compat import MutableMapping, binary_type, integer_types, string_types, text_type, \
     to_str
-from .exceptions import HTTPError, InvalidHeader, JSONDecodeError, ResponseNotRead
+from .exceptions import HTTPError, InvalidHeader, InvalidMethod, JSONDecodeError, ResponseNotRead
 
 __all__ = ["Headers", "PreparedRequest", "Response"]
 
@@ -60,6 +60,26 @@ def check_header(name, value):
         raise InvalidHeader("Invalid value of header %r: only Latin-1 characters can be "
                             "sent" % (name,))
     return name, value.rstrip(" \t")
+
+
+def check_method(method):
+    """Return ``method`` upper-cased as native str, or raise InvalidMethod.
+
+    Raises:
+        InvalidMethod: ``method`` is not str/bytes, or not an RFC 9110 token
+            (section 9.1: empty, a space, CR, LF, NUL, non-ASCII); the message
+            names the method. h11 would refuse it too, but only while sending.
+    """
+    if isinstance(method, str) and _TOKEN.match(method):
+        return method.upper()  # the hot path: "GET", "post"
+    if not isinstance(method, (text_type, binary_type)):
+        raise InvalidMethod("Method %r must be str or bytes, not %s"
+                            % (method, type(method).__name__))
+    text = method.decode("latin-1") if isinstance(method, binary_type) else method
+    if not _TOKEN.match(text):
+        raise InvalidMethod("Invalid method %r: an HTTP method is a token of letters, digits "
+                            "and !#$%%&'*+-.^_`|~ (RFC 9110 section 9.1)" % (method,))
+    return str(text.upper())
 
 
 def _native(value, what):

@@ -21,8 +21,8 @@ Rules:
 from __future__ import absolute_import, division, print_function
 
 from . import _bodies
-from ._compat import text_type, to_str
-from ._models import Headers, PreparedRequest
+from ._compat import string_types, text_type
+from ._models import Headers, PreparedRequest, check_method
 
 __all__ = ["Request", "prepare", "fill", "prepare_auth"]
 
@@ -94,8 +94,12 @@ def prepare_auth(request, auth):
 
 
 def prepare_method(request, method):
-    """Set the method, upper-cased (None stays None, as in requests)."""
-    request.method = None if method is None else to_str(method).upper()
+    """Set the method, upper-cased (None stays None, as in requests).
+
+    Raises:
+        InvalidMethod: ``method`` is not an RFC 9110 token (a ValueError).
+    """
+    request.method = None if method is None else check_method(method)
 
 
 def prepare_url(request, url, params=None, base_params=None):
@@ -136,7 +140,7 @@ def _with_params(parsed, base_params, params):
     if params:
         if isinstance(params, dict):
             merged.update(params)
-        elif isinstance(params, (str, bytes)):
+        elif isinstance(params, string_types + (bytes,)):  # unicode too on 2.7
             merged = list(merged.items())
             parsed = parsed.with_params(params)
         else:

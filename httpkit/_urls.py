@@ -25,7 +25,7 @@ import re
 
 from ._compat import Mapping, binary_type, string_types, text_type, to_str, urlencode, urljoin
 from .exceptions import InvalidURL, MissingSchema
-from .tls._hostname import InvalidHostname, parse_host
+from .tls._hostname import InvalidHostname, is_ip_address, parse_host
 
 __all__ = ["URL", "encode_params", "DEFAULT_PORTS"]
 
@@ -34,6 +34,7 @@ _PARSED = {}
 _PARSED_MAX = 512
 _CONTROL = re.compile(u"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"\A[a-zA-Z][a-zA-Z0-9+.-]*:")
+_ABSOLUTE = re.compile(r"\A[hH][tT][tT][pP][sS]?://")
 # What DNS can carry (RFC 1123 labels, plus "_" which real names use); A-labels too.
 _DNS_NAME = re.compile(r"\A[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*\Z")
 
@@ -64,7 +65,10 @@ class URL(object):
                 setattr(self, name, getattr(url, name))
             return
         if isinstance(url, binary_type):
-            url = url.decode("utf-8")
+            try:
+                url = url.decode("utf-8")
+            except UnicodeError:
+                raise InvalidURL("URL %r is neither text nor UTF-8 bytes" % (url,))
         url = text_type(url).strip()
         if _CONTROL.search(url):
             raise InvalidURL("URL contains control characters (CR, LF, NUL...): %r" % (url,))
@@ -103,6 +107,11 @@ class URL(object):
         if netloc is None:
             raise InvalidURL("Invalid URL %r: expected %s://host" % (url, scheme))
         userinfo, _, hostport = netloc.rpartition("@")
+        if u"@" in userinfo:
+            # RFC 3986 section 3.2.1: "@" is not allowed in userinfo; which "@" ends it
+            # is a guess parsers make differently (the stdlib: the last one).
+            raise InvalidURL("Invalid URL %r: more than one '@' in the authority (write an "
+                             "'@' in a user name or password as %%40)" % (url,))
         self.scheme = str(scheme)
         self.is_http = scheme in DEFAULT_PORTS
         if self.is_http:
@@ -195,12 +204,23 @@ class URL(object):
         section 10.2.2).
         """
         if isinstance(location, binary_type):
-            location = location.decode("utf-8", "surrogateescape") if str is not bytes \
-                else location.decode("latin-1")
+            try:
+                location = location.decode("utf-8")
+            except UnicodeError:  # a lone byte: kept, percent-encoded as it is
+                location = location.decode("utf-8", "surrogateescape") if str is not bytes \
+                    else location.decode("latin-1")
         location = location.strip()
         if location.startswith("//"):
             location = "%s:%s" % (self.scheme, location)
-        joined = URL(urljoin(str(self.without_auth()), location))
+        if _ABSOLUTE.match(location):
+            joined = URL(location)  # urljoin would fill in an empty host ("http:///")
+        else:
+            try:
+                joined = URL(urljoin(str(self.without_auth()), location))
+            except ValueError as exc:  # urlsplit: "Invalid IPv6 URL"...
+                if isinstance(exc, InvalidURL):
+                    raise
+                raise InvalidURL("Invalid URL %r: %s" % (location, exc))
         if joined.fragment is None and self.fragment is not None:
             joined.fragment = self.fragment
             joined._str = None
@@ -208,13 +228,33 @@ class URL(object):
 
     def with_params(self, params):
         """Return a copy with ``params`` appended to the query (requests semantics)."""
-        encoded = encode_params(params)
+        if isinstance(params, (string_types, binary_type)):
+            encoded = _raw_query(params)
+        else:
+            encoded = encode_params(params)
         if not encoded or (not self.is_http and not self.host):
             return self  # requests: no params on mailto:, data:...
         copy = URL(self)
         copy.query = encoded if not copy.query else copy.query + "&" + encoded
         copy._str = None
         return copy
+
+
+def _raw_query(params):
+    """A query string given as ``params=``: requoted like a URL's (requests), controls refused."""
+    text = params
+    if isinstance(text, binary_type):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeError:  # Latin-1 or binary: sent percent-encoded as it is
+            text = params.decode("latin-1")
+            if not _CONTROL.search(text):
+                from ._compat import quote
+                return str(quote(params, safe=_SAFE))
+    if _CONTROL.search(text):
+        raise InvalidURL("Invalid params %r: control characters (CR, LF, NUL...) are not "
+                         "allowed" % (params,))
+    return _requote(text)
 
 
 def _split(url):
@@ -246,7 +286,8 @@ def _parse_host(url, host):
 def _split_hostport(url, hostport):
     if hostport.startswith(u"["):
         host, bracket, after = hostport[1:].partition(u"]")
-        if not bracket or (after and not after.startswith(u":")):
+        if not bracket or (after and not after.startswith(u":")) or \
+                u":" not in host or not is_ip_address(host):
             raise InvalidURL("Invalid URL %r: bad IPv6 literal" % (url,))
         port_text = after[1:] if after else u""
     else:

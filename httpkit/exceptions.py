@@ -25,6 +25,7 @@
     │   └── InvalidProxyURL
     ├── URLRequired
     ├── InvalidHeader (also ValueError)
+    ├── InvalidMethod (also ValueError)  the method is not an RFC 9110 token
     ├── InvalidTimeout (also ValueError and TypeError)   a bad ``timeout=`` value
     ├── ChunkedEncodingError
     │   ├── IncompleteRead             the body ended before its declared end
@@ -142,6 +143,13 @@ class InvalidProxyURL(InvalidURL):
 
 class InvalidHeader(RequestException, ValueError):
     """A header name or value is not valid (CR, LF, NUL, bad characters)."""
+
+
+class InvalidMethod(RequestException, ValueError):
+    """The request method is not an RFC 9110 token (empty, CR, LF, a space, non-ASCII).
+
+    .. versionadded:: 0.2
+    """
 
 
 class InvalidTimeout(RequestException, ValueError, TypeError):

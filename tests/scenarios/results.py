@@ -61,6 +61,7 @@ class Result(object):
             and ``.reason`` (SSLError); all None/[] otherwise.
         error_request: ``(method, url)`` of the error's ``.request``, or None.
         error_history: ``[(status, url)]`` of ``error.response.history`` (TooManyRedirects).
+        error_response: ``(status, Location header or None)`` of ``error.response``, or None.
         warnings: class names of warnings emitted during the call.
         from_cache, cache_status: ``response.from_cache`` and ``.cache_status``.
     """
@@ -74,7 +75,7 @@ class Result(object):
     ok = None
     elapsed = None
     raise_for_status = None
-    error = error_message = error_reason = error_request = None
+    error = error_message = error_reason = error_request = error_response = None
     from_cache = False
     cache_status = None
 
@@ -133,6 +134,8 @@ def fill_error(result, exc):
     result.error_request = None if request is None else (request.method, request.url)
     response = getattr(exc, "response", None)
     result.error_history = [(h.status_code, h.url) for h in getattr(response, "history", ())]
+    if response is not None:
+        result.error_response = (response.status_code, response.headers.get("location"))
     return result
 
 
