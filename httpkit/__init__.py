@@ -18,7 +18,7 @@ from .exceptions import (
     InvalidHeader, InvalidTimeout,
     InvalidJSONError, InvalidProxyURL, InvalidSchema, InvalidURL, JSONDecodeError, MissingSchema,
     PoolTimeout, ProxyConnectTimeout, ProxyError, ReadTimeout, RemoteProtocolError,
-    RequestException, ResponseNotRead,
+    RequestException, ResponseNotRead, ResponseTooLarge,
     RetryError, SSLError, StreamConsumedError, Timeout, TooManyRedirects,
     UnrewindableBodyError, URLRequired, WriteTimeout,
 )
@@ -61,7 +61,7 @@ __all__ = [
     "PoolTimeout", "DeadlineExceeded", "URLRequired", "TooManyRedirects", "InvalidURL",
     "MissingSchema", "InvalidSchema", "InvalidProxyURL", "InvalidHeader", "InvalidTimeout", "ChunkedEncodingError",
     "IncompleteRead", "InvalidBodyFraming", "ContentDecodingError", "DecompressionBombError", "StreamConsumedError",
-    "ResponseNotRead", "RetryError", "UnrewindableBodyError", "ClosedFileError",
+    "ResponseNotRead", "ResponseTooLarge", "RetryError", "UnrewindableBodyError", "ClosedFileError",
     "InvalidJSONError",
     "JSONDecodeError", "InsecureRequestWarning",
     "transports", "BaseTransport", "HTTPTransport", "HTTPAdapter", "MockTransport",
