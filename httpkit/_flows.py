@@ -247,10 +247,11 @@ def discard_body(response):
             length = int(response.headers.get("content-length", -1))
         except ValueError:
             length = -1
-    if 0 <= length <= DRAIN_LIMIT:
+    limit = getattr(stream, "max_body_size", None)
+    if 0 <= length <= DRAIN_LIMIT and (limit is None or length <= limit):
         try:
             yield read_all(response)
-        except (ConnectionError, Timeout):
+        except (ConnectionError, Timeout, ResponseTooLarge):  # (a body decoded past the limit)
             stream.abort()
     else:
         stream.abort()

@@ -90,3 +90,14 @@ def test_mounting_a_pool_block_adapter_keeps_the_body_limit():
     with httpkit.Session(limits=Limits(max_body_size=123)) as s:
         s.mount("http://", HTTPAdapter(pool_maxsize=3, pool_block=True))
         assert s.limits.max_per_host == 3 and s.limits.max_body_size == 123
+
+
+def test_a_redirect_body_over_the_limit_is_dropped_not_an_error():
+    def handler(request):
+        if request.url.endswith("/old"):
+            return Response(302, headers={"Location": "/new", "Content-Length": "2000"},
+                            content=b"r" * 2000)
+        return Response(200, content=b"done")
+    with _session(1000, handler) as s:
+        r = s.get("http://m.test/old")
+    assert r.content == b"done" and [h.status_code for h in r.history] == [302]
