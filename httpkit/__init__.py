@@ -19,7 +19,7 @@ from .exceptions import (
     InvalidMethod,
     InvalidJSONError, InvalidProxyURL, InvalidSchema, InvalidURL, JSONDecodeError, MissingSchema,
     PoolTimeout, ProxyConnectTimeout, ProxyError, ReadTimeout, RemoteProtocolError,
-    RequestException, ResponseNotRead,
+    RequestException, ResponseNotRead, ResponseTooLarge,
     RetryError, SSLError, StreamConsumedError, Timeout, TooManyRedirects,
     UnrewindableBodyError, URLRequired, WriteTimeout,
 )
@@ -62,7 +62,7 @@ __all__ = [
     "PoolTimeout", "DeadlineExceeded", "URLRequired", "TooManyRedirects", "InvalidURL",
     "MissingSchema", "InvalidSchema", "InvalidProxyURL", "InvalidHeader", "InvalidTimeout", "ChunkedEncodingError",
     "IncompleteRead", "InvalidBodyFraming", "ContentDecodingError", "DecompressionBombError", "StreamConsumedError",
-    "ResponseNotRead", "RetryError", "UnrewindableBodyError", "ClosedFileError",
+    "ResponseNotRead", "ResponseTooLarge", "RetryError", "UnrewindableBodyError", "ClosedFileError",
     "InvalidJSONError",
     "InvalidMethod",
     "JSONDecodeError", "InsecureRequestWarning",

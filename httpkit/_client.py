@@ -73,7 +73,8 @@ class BaseSession(object):
         retries: None (default: no retries), an int, or a urllib3-style Retry.
         max_redirects: default 30.
         trust_env: read proxies and .netrc from the environment (default True).
-        limits: a :class:`httpkit.Limits` (per-host and total connections).
+        limits: a :class:`httpkit.Limits` (per-host and total connections, and
+            ``max_body_size``: the largest body read into memory).
         tls_backend: name of the httpkit.tls backend ("stdlib", "socketpair", "openssl").
         max_decoded_size / max_decompression_ratio: content-decoding limits.
         cache: HTTP caching (off by default): True for a FileCache in the user
@@ -152,6 +153,7 @@ class BaseSession(object):
             self.adapters[key] = self.adapters.pop(key)
         limits = getattr(transport, "limits", None)
         if isinstance(limits, Limits):  # an HTTPAdapter with pool_block=True
+            limits.max_body_size = self.limits.body_limit()  # it sizes the pool only
             self.limits = limits
             driver = getattr(self, "_driver", None)
             if driver is not None:
@@ -401,6 +403,8 @@ class RequestContext(object):
         # The Session's cache; ``cache=False`` on a call skips it (cache_status "bypass").
         self.cache = session.cache
         self.cache_bypass = options.cache is False
+        #: The most decoded bytes read_all may buffer (Limits.max_body_size; None: no limit).
+        self.max_body_size = session.limits.body_limit()
         self.retry = None
         if session.retries is not None:
             from ._retry import retry_from

@@ -37,8 +37,13 @@ __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_a
 # a fresh process.
 READ_SIZE = 64 * 1024
 _WRITE_CHUNK = 256 * 1024
-#: Largest response head (status line + headers) accepted, as h11 counts it.
+#: Largest response head (status line + headers) accepted, as h11 counts it:
+#: 4x h11's default, so a status line or header line can be long, but bounded.
 MAX_HEAD_SIZE = 64 * 1024
+#: Most header fields a response head may have (http.client's and urllib3's 100).
+MAX_HEADER_FIELDS = 100
+#: Most 1xx responses skipped before the final one (a server sending them forever).
+MAX_INFORMATIONAL = 20
 
 
 class Connection(object):
@@ -538,6 +543,8 @@ def _protocol_error(state, exc):
     # A body cut short by EOF is IncompleteRead; bad framing inside a body
     # (a malformed chunk header) stays a protocol error.
     text = _H11_BYTES.sub(r"\1", str(exc))  # h11 shows lines as bytearray(b'...')
+    if state is h11.SEND_RESPONSE and "buffer too long" in text:  # h11 0.11 .. 0.16
+        return head_too_large()
     if state is h11.SEND_RESPONSE and "ConnectionClosed" in text:
         return RemoteProtocolError("the server closed the connection without sending a response")
     if (state is h11.SEND_BODY and "without sending complete" in text) \
@@ -548,6 +555,12 @@ def _protocol_error(state, exc):
         # RemoteProtocolError (and so a ConnectionError), like every framing error.
         return InvalidBodyFraming("invalid framing in the response body: %s" % text)
     return RemoteProtocolError("invalid HTTP response: %s" % text)
+
+
+def head_too_large():
+    """The error for a response head over MAX_HEAD_SIZE (one line or all of it)."""
+    return RemoteProtocolError("the response head (status line and headers) is larger than "
+                               "%d bytes, httpkit's limit for a head" % MAX_HEAD_SIZE)
 
 
 def idle_bytes_leave_alive(conn, data):

@@ -276,10 +276,7 @@ def exchange(ctx, conn, request, proxy):
     # Names as the server wrote them (requests shows them so); one pass, as
     # h11's Headers is slow to iterate.
     raw_headers = event.headers.raw_items()
-    # h11 only bounds heads that arrive in pieces; one read can carry more.
-    if sum(len(n) + len(v) + 4 for n, v in raw_headers) > _conn.MAX_HEAD_SIZE:
-        raise RemoteProtocolError("the response head is larger than %d bytes"
-                                  % _conn.MAX_HEAD_SIZE)
+    check_head_size(event, raw_headers)
     _conn.start_body(conn, method, headers, event, raw_headers)
     response = Response(event.status_code, event.reason.decode("latin-1"),
                         Headers.from_wire(raw_headers), request,
@@ -293,6 +290,18 @@ def exchange(ctx, conn, request, proxy):
                   (monotonic() - started) * 1000)
     response._stream = BodyStream(ctx, conn, response)
     raise Return(response)
+
+
+def check_head_size(event, raw_headers):
+    """Raise RemoteProtocolError for a head over MAX_HEAD_SIZE or MAX_HEADER_FIELDS."""
+    if len(raw_headers) > _conn.MAX_HEADER_FIELDS:
+        raise RemoteProtocolError("the response head has %d header fields, more than "
+                                  "httpkit's limit of %d"
+                                  % (len(raw_headers), _conn.MAX_HEADER_FIELDS))
+    # h11 only bounds heads that arrive in pieces; one read can carry more.
+    size = len(event.reason) + 15  # "HTTP/1.1 200 " and CRLF
+    if size + sum(len(n) + len(v) + 4 for n, v in raw_headers) > _conn.MAX_HEAD_SIZE:
+        raise _conn.head_too_large()
 
 
 def early_response(ctx, conn, send_error):
@@ -312,12 +321,19 @@ def early_response(ctx, conn, send_error):
 
 
 def read_response_head(ctx, conn):
-    """Flow: return the final h11.Response event (1xx responses are skipped)."""
+    """Flow: return the final h11.Response event (up to MAX_INFORMATIONAL 1xx are skipped)."""
+    informational = 0
     while True:
         event = yield _conn.next_event(conn, ctx.timeout_for("read"))
         if isinstance(event, h11.Response):
             raise Return(event)
         if isinstance(event, h11.InformationalResponse):
+            informational += 1
+            if informational > _conn.MAX_INFORMATIONAL:
+                raise RemoteProtocolError("the server sent more than %d informational (1xx) "
+                                          "responses, httpkit's limit"
+                                          % _conn.MAX_INFORMATIONAL)
+            check_head_size(event, event.headers.raw_items())
             continue
         if isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
             raise RemoteProtocolError("the server closed the connection without a response")
@@ -357,13 +373,15 @@ class DecodingBody(object):
 class BodyStream(DecodingBody):
     """A response body still on its connection, pulled one chunk at a time."""
 
-    __slots__ = ("ctx", "conn", "response", "decoder", "done", "raw_bytes", "sink")
+    __slots__ = ("ctx", "conn", "response", "decoder", "done", "raw_bytes", "sink",
+                 "max_body_size")
 
     def __init__(self, ctx, conn, response):
         self.ctx = ctx
         self.conn = conn
         self.response = response
         self.decoder = ctx.decoder_for(response)
+        self.max_body_size = ctx.max_body_size  # what read_all may buffer (None: no limit)
         self.done = False
         self.raw_bytes = 0
         #: A cache.CacheSink that stores the raw body as it is read (None: not cached).

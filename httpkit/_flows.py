@@ -23,7 +23,8 @@ from ._flow import Return
 from ._log import debug
 from ._ops import Sleep
 from ._exchange import BodyPieces, attach_request
-from .exceptions import ConnectionError, DeadlineExceeded, RequestException, Timeout
+from .exceptions import (ConnectionError, DeadlineExceeded, RequestException, ResponseTooLarge,
+                         Timeout)
 
 __all__ = ["request_flow", "read_all", "discard_body"]
 
@@ -190,19 +191,44 @@ def _sleep(ctx, delay):
 
 
 def read_all(response):
-    """Flow: read the rest of the body into ``response._content``."""
+    """Flow: read the rest of the body into ``response._content``.
+
+    Raises:
+        ResponseTooLarge: the decoded body grew past the stream's ``max_body_size``
+            (checked as the pieces arrive; the connection is closed).
+    """
     stream = response._stream
     if stream is None:
         if response._content is None:
             response._content = b""
         return
+    limit = getattr(stream, "max_body_size", None)
     pieces = BodyPieces(stream, None)
     parts = []
+    size = 0
     while not pieces.ended:
         ready = pieces.ready()
-        parts.extend(ready if ready is not None else pieces.ready((yield pieces.read())))
+        ready = ready if ready is not None else pieces.ready((yield pieces.read()))
+        parts.extend(ready)
+        if limit is not None:
+            size += sum(len(part) for part in ready)
+            if size > limit:
+                _too_large(response, stream, limit)
     response._content = parts[0] if len(parts) == 1 else b"".join(parts)
     response._stream = None
+
+
+def _too_large(response, stream, limit):
+    stream.abort()  # the connection cannot be reused: the rest of the body is unread
+    response._stream = None
+    # A later read raises StreamConsumedError, never returns an empty or partial body.
+    response._consumer = "a read stopped by ResponseTooLarge"
+    response._content_consumed = True
+    raise ResponseTooLarge(
+        "the response body is larger than %d bytes, the Session's limit for a body read "
+        "into memory: raise it with Session(limits=httpkit.Limits(max_body_size=...)) "
+        "(None: no limit), or read it in pieces with stream=True and iter_content()"
+        % limit, response=response)
 
 
 def discard_body(response):
@@ -221,10 +247,11 @@ def discard_body(response):
             length = int(response.headers.get("content-length", -1))
         except ValueError:
             length = -1
-    if 0 <= length <= DRAIN_LIMIT:
+    limit = getattr(stream, "max_body_size", None)
+    if 0 <= length <= DRAIN_LIMIT and (limit is None or length <= limit):
         try:
             yield read_all(response)
-        except (ConnectionError, Timeout):
+        except (ConnectionError, Timeout, ResponseTooLarge):  # (a body decoded past the limit)
             stream.abort()
     else:
         stream.abort()

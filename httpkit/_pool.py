@@ -14,19 +14,39 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
-__all__ = ["Limits", "PoolState"]
+__all__ = ["Limits", "PoolState", "DEFAULT_MAX_BODY_SIZE"]
+
+#: The default ``Limits.max_body_size``: larger than any API response, small
+#: enough that a runaway server cannot exhaust a small container's memory.
+DEFAULT_MAX_BODY_SIZE = 256 * 1024 * 1024
 
 
 class Limits(object):
-    """Pool sizes: ``max_per_host`` connections per key, ``max_total`` overall.
+    """Pool sizes and the largest body a Session reads into memory.
 
-    The defaults (100 and 100) match httpx's and aiohttp's total limit: a
+    The pool defaults (100 and 100) match httpx's and aiohttp's total limit: a
     Session shared by 50 threads or tasks talking to one host does not queue.
     Lower ``max_per_host`` to be gentle with a server; a caller who cannot get
     a slot waits up to the pool timeout, then gets PoolTimeout.
+
+    Args:
+        max_per_host: connections per pool key (scheme, host, port, proxy, TLS).
+        max_total: connections overall.
+        idle_timeout: seconds an idle connection stays reusable.
+        max_body_size: the most decoded bytes a body read into memory may have
+            (``.content``, ``.text``, ``.json()``, ``await r.aread()``,
+            Twisted ``content()``); past it the read raises ResponseTooLarge as
+            the bytes arrive. Default 256 MiB; None: no limit. Streaming reads
+            (``stream=True`` with ``iter_content``, ``r.raw``, ``aiter_content``,
+            ``collect``) are never capped.
+
+    Raises:
+        ValueError: a pool size under 1, or a negative ``max_body_size``.
+
+    .. versionchanged:: 0.3 ``max_body_size``.
     """
 
-    __slots__ = ("max_per_host", "max_total", "idle_timeout")
+    __slots__ = ("max_per_host", "max_total", "idle_timeout", "max_body_size")
 
     def __getstate__(self):  # pickle protocols 0/1 (2.7's default) need it with __slots__
         return dict((name, getattr(self, name)) for name in self.__slots__ if hasattr(self, name))
@@ -35,16 +55,24 @@ class Limits(object):
         for name, value in state.items():
             setattr(self, name, value)
 
-    def __init__(self, max_per_host=100, max_total=100, idle_timeout=60.0):
+    def __init__(self, max_per_host=100, max_total=100, idle_timeout=60.0,
+                 max_body_size=DEFAULT_MAX_BODY_SIZE):
         if max_per_host < 1 or max_total < 1:
             raise ValueError("pool limits must be at least 1")
+        if max_body_size is not None and max_body_size < 0:
+            raise ValueError("max_body_size must be None or at least 0, not %r" % (max_body_size,))
         self.max_per_host = max_per_host
         self.max_total = max_total
         self.idle_timeout = idle_timeout
+        self.max_body_size = max_body_size
 
     def __repr__(self):
-        return "Limits(max_per_host=%d, max_total=%d, idle_timeout=%r)" % (
-            self.max_per_host, self.max_total, self.idle_timeout)
+        return "Limits(max_per_host=%d, max_total=%d, idle_timeout=%r, max_body_size=%r)" % (
+            self.max_per_host, self.max_total, self.idle_timeout, self.body_limit())
+
+    def body_limit(self):
+        """The ``max_body_size`` in force (the default for a Limits unpickled from before it)."""
+        return getattr(self, "max_body_size", DEFAULT_MAX_BODY_SIZE)
 
 
 class PoolState(object):

@@ -32,6 +32,7 @@
     │   └── InvalidBodyFraming         a bad chunk size, junk after a chunk
     ├── ContentDecodingError
     │   └── DecompressionBombError     decoded size or ratio over the limit
+    ├── ResponseTooLarge               a buffered body past Limits(max_body_size=...)
     ├── StreamConsumedError (also TypeError)
     ├── ResponseNotRead                async/Twisted: read the body before .content
     ├── RetryError                     retries exhausted on a status
@@ -178,6 +179,17 @@ class ContentDecodingError(RequestException):
 
 class DecompressionBombError(ContentDecodingError):
     """The decoded body grew past the size or ratio limit."""
+
+
+class ResponseTooLarge(RequestException):
+    """A body read into memory grew past ``Limits(max_body_size=...)``.
+
+    Raised as the bytes arrive (the body is never buffered whole); streaming
+    reads (``stream=True`` with ``iter_content``, ``r.raw``, ``aiter_content``,
+    ``collect``) are not capped.
+
+    .. versionadded:: 0.3
+    """
 
 
 class StreamConsumedError(RequestException, TypeError):

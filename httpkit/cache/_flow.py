@@ -236,8 +236,9 @@ def _serve(ctx, request, cache, found, status):
         response.cookies = cookies_set_by(response)
     body = found.body
     if isinstance(body, bytes) and not ctx.stream \
-            and not response.headers.get("content-encoding"):
-        response._content = body  # nothing to stream or decode: the body is here
+            and not response.headers.get("content-encoding") \
+            and (ctx.max_body_size is None or len(body) <= ctx.max_body_size):
+        response._content = body  # nothing to stream, decode or refuse: the body is here
     else:
         response._stream = CachedBody(ctx, response, body, found.size, cache.store.blocking,
                                       found.crc)
@@ -356,12 +357,13 @@ class CachedBody(object):
     """
 
     __slots__ = ("source", "size", "decoder", "done", "raw_bytes", "blocking", "sink", "crc",
-                 "expected_crc")
+                 "expected_crc", "max_body_size")
 
     def __init__(self, ctx, response, source, size, blocking, crc=None):
         self.source, self.size = source, size
         self.crc, self.expected_crc = 0, crc
         self.decoder = ctx.decoder_for(response)
+        self.max_body_size = ctx.max_body_size  # a stored body is capped like a network one
         self.done = False
         self.raw_bytes = 0
         self.blocking = blocking and not isinstance(source, bytes)

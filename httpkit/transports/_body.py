@@ -33,7 +33,7 @@ class GivenBody(DecodingBody):
     """
 
     __slots__ = ("source", "iterator", "blocking", "decoder", "done", "raw_bytes", "sink",
-                 "_close", "_text_ok")
+                 "_close", "_text_ok", "max_body_size")
 
     def __init__(self, source, blocking=False, close=None):
         if isinstance(source, binary_type):
@@ -48,6 +48,7 @@ class GivenBody(DecodingBody):
         self.sink = None
         self._close = close if close is not None else getattr(source, "close", None)
         self._text_ok = False
+        self.max_body_size = None  # a Session's limit once bound (read_all)
 
     @classmethod
     def from_file(cls, fileobj, text_ok=False):
@@ -62,8 +63,9 @@ class GivenBody(DecodingBody):
         return body
 
     def bind(self, ctx, response):
-        """Decode with the call's content decoder (gzip, br...) from now on."""
+        """Decode with the call's content decoder (gzip, br...) and its body limit from now on."""
         self.decoder = ctx.decoder_for(response)
+        self.max_body_size = ctx.max_body_size
 
     def read_buffered(self):
         """Return the next decoded chunk if it needs no op, else None (see BodyStream)."""

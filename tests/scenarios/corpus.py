@@ -1087,3 +1087,4 @@ from scenarios import prep  # noqa: E402,F401
 from scenarios import socks  # noqa: E402,F401
 from scenarios import tlscn  # noqa: E402,F401
 from scenarios import hostile_input  # noqa: E402,F401
+from scenarios import limits  # noqa: E402,F401
