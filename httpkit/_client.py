@@ -22,7 +22,8 @@ from ._compat import monotonic, text_type
 from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
 from ._models import Headers, PreparedRequest
 from ._pool import Limits
-from .exceptions import DeadlineExceeded, InsecureRequestWarning, InvalidSchema
+from ._ops import Budget
+from .exceptions import InsecureRequestWarning, InvalidSchema
 from .transports._base import HTTPTransport, check_mountable
 
 __all__ = ["BaseSession", "RequestContext", "default_headers", "default_user_agent", "VerbMethods",
@@ -433,14 +434,26 @@ class RequestContext(object):
 
     # ---- timeouts
     def timeout_for(self, phase):
-        """The timeout for ``phase``, shortened to the total deadline if there is one."""
+        """The timeout for ``phase``: seconds, or a Budget when there is a total deadline.
+
+        A :class:`httpkit._ops.Budget` is measured again by every op it is
+        given to, so no loop of sends or reads can outlive the deadline.
+
+        Raises:
+            DeadlineExceeded: the total deadline has already passed.
+        """
         value = getattr(self.timeout, phase)
         if self.deadline is None:
             return value
-        remaining = self.deadline - monotonic()
-        if remaining <= 0:
-            raise DeadlineExceeded("the total deadline of %ss passed" % self.timeout.total)
-        return remaining if value is None or remaining < value else value
+        budget = Budget(value, self.deadline, self.timeout.total)
+        budget.seconds()  # raises once the deadline has passed
+        return budget
+
+    def deadline_budget(self):
+        """The total deadline alone, for ``Offload.within`` (None: no total deadline)."""
+        if self.deadline is None:
+            return None
+        return Budget(None, self.deadline, self.timeout.total)
 
     # ---- TLS and proxies
     def tls_context(self):

@@ -1085,3 +1085,4 @@ from scenarios import resp  # noqa: E402,F401
 from scenarios import transports  # noqa: E402,F401
 from scenarios import prep  # noqa: E402,F401
 from scenarios import socks  # noqa: E402,F401
+from scenarios import deadline  # noqa: E402,F401
