@@ -23,7 +23,7 @@ from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
 from ._models import Headers, PreparedRequest
 from ._pool import Limits
 from ._ops import Budget
-from .exceptions import InsecureRequestWarning, InvalidSchema
+from .exceptions import DeadlineExceeded, InsecureRequestWarning, InvalidSchema, Timeout
 from .transports._base import HTTPTransport, check_mountable
 
 __all__ = ["BaseSession", "RequestContext", "default_headers", "default_user_agent", "VerbMethods",
@@ -31,6 +31,9 @@ __all__ = ["BaseSession", "RequestContext", "default_headers", "default_user_age
 
 def _accept_encoding():
     return ", ".join(supported_encodings())
+
+#: A timeout this close to the total deadline was the deadline (seconds).
+_CLOCK_SLACK = 0.005
 
 
 def default_user_agent(name="httpkit"):
@@ -442,12 +445,30 @@ class RequestContext(object):
         Raises:
             DeadlineExceeded: the total deadline has already passed.
         """
+        budget = self.budget_for(phase)
+        if isinstance(budget, Budget):
+            budget.seconds()  # raises once the deadline has passed
+        return budget
+
+    def budget_for(self, phase):
+        """Like :meth:`timeout_for`, without raising when the deadline has passed."""
         value = getattr(self.timeout, phase)
         if self.deadline is None:
             return value
-        budget = Budget(value, self.deadline, self.timeout.total)
-        budget.seconds()  # raises once the deadline has passed
-        return budget
+        return Budget(value, self.deadline, self.timeout.total)
+
+    def at_deadline(self, exc):
+        """Return ``exc``, or a DeadlineExceeded when the Timeout ``exc`` fired at the deadline.
+
+        An op's timeout shortened to the deadline fires as the op's own timeout
+        (ReadTimeout...); what the caller ran out of is the total deadline.
+        """
+        # (a socket timeout may fire a hair early: poll() rounds to milliseconds)
+        if self.deadline is None or isinstance(exc, DeadlineExceeded) \
+                or not isinstance(exc, Timeout) or monotonic() < self.deadline - _CLOCK_SLACK:
+            return exc
+        return DeadlineExceeded("the total deadline of %ss passed (%s)"
+                                % (self.timeout.total, exc), request=exc.request)
 
     def deadline_budget(self):
         """The total deadline alone, for ``Offload.within`` (None: no total deadline)."""

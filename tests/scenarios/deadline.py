@@ -98,6 +98,20 @@ def deadline_holds_while_the_body_drips(adapter, servers):
         _pool_still_serves(s, servers)
 
 
+@scenario
+def deadline_holds_while_a_streamed_body_drips(adapter, servers):
+    """stream=True: the deadline still bounds iter_content, and the error says deadline."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n"
+    server = servers.scripted([head] + _drip(b"z" * 40))
+    with adapter.session() as s:
+        started = time.time()
+        res = s.stream("GET", server.url + "/slow-stream", chunk_size=1, timeout=TIMEOUT)
+        assert time.time() - started < BOUND
+        raised(res, "DeadlineExceeded", "deadline")
+        assert 0 < len(res.chunks) < 40  # some of it came, and it did not pass as complete
+        _pool_still_serves(s, servers)
+
+
 # --------------------------------------------------------------------------- blocking calls
 #: How long the blocking calls below take: past the deadline, well inside BOUND.
 SLOW_CALL = 3.0
