@@ -22,7 +22,8 @@ from ._compat import monotonic, text_type
 from ._config import DEFAULT_TIMEOUT, UNSET, Timeouts, TLSSettings
 from ._models import Headers, PreparedRequest
 from ._pool import Limits
-from .exceptions import DeadlineExceeded, InsecureRequestWarning, InvalidSchema
+from ._ops import Budget
+from .exceptions import DeadlineExceeded, InsecureRequestWarning, InvalidSchema, Timeout
 from .transports._base import HTTPTransport, check_mountable
 
 __all__ = ["BaseSession", "RequestContext", "default_headers", "default_user_agent", "VerbMethods",
@@ -30,6 +31,9 @@ __all__ = ["BaseSession", "RequestContext", "default_headers", "default_user_age
 
 def _accept_encoding():
     return ", ".join(supported_encodings())
+
+#: A timeout this close to the total deadline was the deadline (seconds).
+_CLOCK_SLACK = 0.005
 
 
 def default_user_agent(name="httpkit"):
@@ -437,14 +441,44 @@ class RequestContext(object):
 
     # ---- timeouts
     def timeout_for(self, phase):
-        """The timeout for ``phase``, shortened to the total deadline if there is one."""
+        """The timeout for ``phase``: seconds, or a Budget when there is a total deadline.
+
+        A :class:`httpkit._ops.Budget` is measured again by every op it is
+        given to, so no loop of sends or reads can outlive the deadline.
+
+        Raises:
+            DeadlineExceeded: the total deadline has already passed.
+        """
+        budget = self.budget_for(phase)
+        if isinstance(budget, Budget):
+            budget.seconds()  # raises once the deadline has passed
+        return budget
+
+    def budget_for(self, phase):
+        """Like :meth:`timeout_for`, without raising when the deadline has passed."""
         value = getattr(self.timeout, phase)
         if self.deadline is None:
             return value
-        remaining = self.deadline - monotonic()
-        if remaining <= 0:
-            raise DeadlineExceeded("the total deadline of %ss passed" % self.timeout.total)
-        return remaining if value is None or remaining < value else value
+        return Budget(value, self.deadline, self.timeout.total)
+
+    def at_deadline(self, exc):
+        """Return ``exc``, or a DeadlineExceeded when the Timeout ``exc`` fired at the deadline.
+
+        An op's timeout shortened to the deadline fires as the op's own timeout
+        (ReadTimeout...); what the caller ran out of is the total deadline.
+        """
+        # (a socket timeout may fire a hair early: poll() rounds to milliseconds)
+        if self.deadline is None or isinstance(exc, DeadlineExceeded) \
+                or not isinstance(exc, Timeout) or monotonic() < self.deadline - _CLOCK_SLACK:
+            return exc
+        return DeadlineExceeded("the total deadline of %ss passed (%s)"
+                                % (self.timeout.total, exc), request=exc.request)
+
+    def deadline_budget(self):
+        """The total deadline alone, for ``Offload.within`` (None: no total deadline)."""
+        if self.deadline is None:
+            return None
+        return Budget(None, self.deadline, self.timeout.total)
 
     # ---- TLS and proxies
     def tls_context(self):

@@ -25,7 +25,7 @@ import h11
 from . import tls as _tls
 from ._strict_h11 import client_connection
 from ._flow import Return
-from ._ops import Recv, Send
+from ._ops import Recv, Send, seconds_of
 from .exceptions import (IncompleteRead, InvalidBodyFraming, InvalidHeader,
                          RemoteProtocolError, RequestException, SSLError)
 
@@ -274,7 +274,8 @@ def pending_alert(conn, timeout, failure):
     depth = len(conn.layers)
     buf = conn.layers[-1]
     try:
-        raw = yield recv_bytes(conn, min(timeout or _ALERT_WAIT, _ALERT_WAIT), depth - 1)
+        wait = seconds_of(timeout)  # (a Budget: no longer than the total deadline)
+        raw = yield recv_bytes(conn, min(wait or _ALERT_WAIT, _ALERT_WAIT), depth - 1)
     except (RequestException, _tls.TLSError):
         raise Return(_certificate_required_guess(buf, failure))
     if raw:

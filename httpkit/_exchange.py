@@ -95,7 +95,7 @@ def send_single(ctx, request):
             alert = None
             try:
                 if not reused and not isinstance(failure, (SSLError, RemoteProtocolError)):
-                    alert = yield _conn.pending_alert(conn, ctx.timeout.read, failure)
+                    alert = yield _conn.pending_alert(conn, ctx.budget_for("read"), failure)
             finally:  # also when cancelled while looking for the alert
                 ctx.io.checkin(key, conn, False)
             if alert is not None:
@@ -410,7 +410,10 @@ class BodyStream(DecodingBody):
         except BaseException as exc:
             self.abort()
             if isinstance(exc, RequestException):
-                attach_request(exc, self.response.request)
+                late = self.ctx.at_deadline(exc)  # a streamed body outliving the deadline
+                attach_request(late, self.response.request)
+                if late is not exc:
+                    raise late
             raise
 
     def read_buffered(self):

@@ -28,9 +28,6 @@ from .exceptions import (ConnectionError, DeadlineExceeded, RequestException, Re
 
 __all__ = ["request_flow", "read_all", "discard_body"]
 
-#: A timeout this close to the total deadline was the deadline (seconds).
-_CLOCK_SLACK = 0.005
-
 #: A redirect or auth challenge body larger than this is not drained (the connection closes).
 DRAIN_LIMIT = 256 * 1024
 
@@ -42,13 +39,11 @@ def request_flow(ctx, request):
         if not ctx.stream:
             yield read_all(response)
     except Timeout as exc:
-        # (a socket timeout may fire a hair early: poll() rounds to milliseconds)
-        if ctx.deadline is not None and monotonic() >= ctx.deadline - _CLOCK_SLACK \
-                and not isinstance(exc, DeadlineExceeded):
-            raise DeadlineExceeded("the total deadline of %ss passed (%s)"
-                                   % (ctx.timeout.total, exc), request=exc.request or request)
-        attach_request(exc, request)
-        raise
+        late = ctx.at_deadline(exc)
+        attach_request(late, request)
+        if late is exc:
+            raise
+        raise late
     except RequestException as exc:
         attach_request(exc, request)  # hop errors name their hop already (send_single)
         raise

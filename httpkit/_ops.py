@@ -4,7 +4,10 @@ Rules:
 - An op is a small value naming ONE thing for a driver to do; the flow gets
   the result back (or an httpkit error thrown in). Ops never do I/O themselves.
 - Every op that can block carries its own timeout in seconds (``None`` means
-  wait forever; flows never pass None unless the user asked for it).
+  wait forever; flows never pass None unless the user asked for it). A flow
+  may pass a :class:`Budget` instead: the op takes the seconds left when it
+  is made, so a loop of reads (a head dripped a byte at a time) can never
+  outlive the total deadline by reusing a timeout measured before it.
 - Giving a connection back and closing a transport are NOT ops: they never
   block, and they must also work from ``finally:`` blocks while a flow is
   being cancelled (a closing generator cannot yield). Drivers offer them as
@@ -15,7 +18,50 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
-__all__ = ["Connect", "Send", "Recv", "Sleep", "Checkout", "Offload", "Await"]
+from ._compat import monotonic
+from .exceptions import DeadlineExceeded
+
+__all__ = ["Connect", "Send", "Recv", "Sleep", "Checkout", "Offload", "Await", "Budget",
+           "seconds_of", "deadline_of"]
+
+
+class Budget(object):
+    """A phase's timeout under a total deadline, measured again by every op given it.
+
+    ``RequestContext.timeout_for`` returns one when the call has a total
+    deadline; flows pass it down unchanged as ``timeout``.
+    """
+
+    __slots__ = ("phase", "deadline", "total")
+
+    def __init__(self, phase, deadline, total):
+        self.phase, self.deadline, self.total = phase, deadline, total
+
+    def seconds(self):
+        """Return the seconds an op may wait now: the phase timeout or what is left.
+
+        Raises:
+            DeadlineExceeded: the total deadline has passed.
+        """
+        remaining = self.deadline - monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded("the total deadline of %ss passed" % self.total)
+        return remaining if self.phase is None or remaining < self.phase else self.phase
+
+    def __repr__(self):
+        return "Budget(phase=%r, left=%.3f)" % (self.phase, self.deadline - monotonic())
+
+
+def seconds_of(timeout):
+    """Return ``timeout`` in seconds (None: forever), resolving a :class:`Budget` now."""
+    return timeout.seconds() if isinstance(timeout, Budget) else timeout
+
+
+def deadline_of(timeout):
+    """Return the total deadline alone (a Budget with no phase timeout) of ``timeout``, or None."""
+    if isinstance(timeout, Budget):
+        return Budget(None, timeout.deadline, timeout.total)
+    return None
 
 
 class Op(object):
@@ -33,7 +79,7 @@ class Connect(Op):
     __slots__ = ("host", "port", "timeout")
 
     def __init__(self, host, port, timeout):
-        self.host, self.port, self.timeout = host, port, timeout
+        self.host, self.port, self.timeout = host, port, seconds_of(timeout)
 
 
 class Send(Op):
@@ -42,7 +88,7 @@ class Send(Op):
     __slots__ = ("transport", "data", "timeout")
 
     def __init__(self, transport, data, timeout):
-        self.transport, self.data, self.timeout = transport, data, timeout
+        self.transport, self.data, self.timeout = transport, data, seconds_of(timeout)
 
 
 class Recv(Op):
@@ -51,7 +97,7 @@ class Recv(Op):
     __slots__ = ("transport", "max_bytes", "timeout")
 
     def __init__(self, transport, max_bytes, timeout):
-        self.transport, self.max_bytes, self.timeout = transport, max_bytes, timeout
+        self.transport, self.max_bytes, self.timeout = transport, max_bytes, seconds_of(timeout)
 
 
 class Sleep(Op):
@@ -73,17 +119,44 @@ class Checkout(Op):
     __slots__ = ("key", "timeout")
 
     def __init__(self, key, timeout):
-        self.key, self.timeout = key, timeout
+        self.key, self.timeout = key, seconds_of(timeout)
 
 
 class Offload(Op):
     """Run a blocking callable (cache storage I/O, a blocking transport, a WSGI app)
-    where it cannot stall an event loop."""
+    where it cannot stall an event loop.
 
-    __slots__ = ("func", "args")
+    ``timeout`` (set by :meth:`within`) is what is left of the total deadline,
+    or None. No driver can interrupt a blocking call: the asyncio and Twisted
+    drivers stop waiting when it passes and abandon the call (it finishes in its
+    thread, its result unused); the blocking driver can only check afterwards.
+    Either way the flow gets :meth:`deadline_error`.
+    """
+
+    __slots__ = ("func", "args", "timeout", "total")
 
     def __init__(self, func, *args):
         self.func, self.args = func, args
+        self.timeout = self.total = None
+
+    @classmethod
+    def within(cls, deadline, func, *args):
+        """Return an Offload bounded by ``deadline`` (a Budget, or None for no bound).
+
+        Raises:
+            DeadlineExceeded: the deadline has already passed (nothing is run).
+        """
+        op = cls(func, *args)
+        if deadline is not None:
+            op.timeout, op.total = deadline.seconds(), deadline.total
+        return op
+
+    def deadline_error(self):
+        """Return the DeadlineExceeded for a call that outlived ``timeout``."""
+        func = getattr(self.func, "func", self.func)  # a functools.partial
+        name = getattr(func, "__name__", type(func).__name__)
+        return DeadlineExceeded("the total deadline of %ss passed during a blocking call (%s)"
+                                % (self.total, name))
 
 
 class Await(Op):

@@ -19,7 +19,7 @@ import struct
 from . import _connection as _conn
 from ._compat import to_bytes
 from ._flow import Return
-from ._ops import Offload
+from ._ops import Offload, deadline_of
 from .exceptions import ProxyError
 
 __all__ = ["SOCKS_SCHEMES", "socks_handshake"]
@@ -146,7 +146,8 @@ def _socks4(reader, proxy, host, port):
 def _resolve(reader, host, port, family):
     """Flow: the first address of ``host`` as a string (``getaddrinfo`` off the event loop)."""
     try:
-        infos = yield Offload(socket.getaddrinfo, host, port, family, socket.SOCK_STREAM)
+        infos = yield Offload.within(deadline_of(reader.timeout), socket.getaddrinfo, host,
+                                     port, family, socket.SOCK_STREAM)
     except (socket.error, UnicodeError) as exc:
         raise reader.error("cannot be given %s: it does not resolve here (%s); use socks5h:// "
                            "or socks4a:// to let the proxy resolve it" % (host, exc))

@@ -334,12 +334,20 @@ class AsyncioDriver(object):
         """Run blocking store I/O in this driver's own small executor.
 
         Not the loop's default executor: ``getaddrinfo`` runs there, and a slow
-        disk or cache server must never hold up connecting.
+        disk or cache server must never hold up connecting. Past ``op.timeout``
+        (the total deadline) the call is abandoned: it ends in its thread unused.
         """
         if self._executor is None:
             from concurrent.futures import ThreadPoolExecutor
             self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="httpkit-cache")
-        return await self._loop.run_in_executor(self._executor, op.func, *op.args)
+        fut = self._loop.run_in_executor(self._executor, op.func, *op.args)
+        if op.timeout is None:
+            return await fut
+        done, _ = await asyncio.wait({fut}, timeout=op.timeout)
+        if not done:
+            fut.cancel()
+            raise op.deadline_error()
+        return fut.result()
 
     async def _await(self, op: Await) -> Any:
         """Call ``op.func(*op.args)`` on the loop and await the result if it is awaitable."""

@@ -14,6 +14,9 @@ Rules:
   mismatched entry, cachecontrol tripping over a header, all become a logged
   miss (the bad entry is deleted). Only a cached body that breaks while the
   caller reads it raises, as IncompleteRead, like a network body.
+- Every store call is bounded by the call's total deadline
+  (``Offload.within``): a store that outlives it is the caller's
+  DeadlineExceeded (the deadline is the caller's limit, not a cache failure).
 - Bodies stream into the cache as the caller reads them (:class:`CacheSink`,
   attached to the network BodyStream): written in 256 KiB batches, stored
   when the body ended cleanly and its length matched Content-Length.
@@ -54,10 +57,14 @@ def _guarded(what, key, func, *args):
         return None
 
 
-def _store_call(store, what, key, func, *args):
-    """Flow: ``func(*args)`` guarded, off the event loop when the store blocks."""
+def _store_call(deadline, store, what, key, func, *args):
+    """Flow: ``func(*args)`` guarded, off the event loop when the store blocks.
+
+    ``deadline``: the call's total deadline (a Budget) or None; a store call
+    that outlives it is the caller's DeadlineExceeded, not a cache failure.
+    """
     if store.blocking:
-        result = yield Offload(_guarded, what, key, func, *args)
+        result = yield Offload.within(deadline, _guarded, what, key, func, *args)
     else:
         result = _guarded(what, key, func, *args)
     raise Return(result)
@@ -126,7 +133,8 @@ def cache_step(ctx, request, send):
         response.cache_status = BYPASS
         if request.method not in _SAFE_METHODS and response.status_code < 400:
             key = _rules.cache_key(request.parsed_url)  # RFC 9111 §4.4: invalidate
-            yield _store_call(cache.store, "delete", key, cache.store.delete, key)
+            yield _store_call(ctx.deadline_budget(), cache.store, "delete", key,
+                              cache.store.delete, key)
         raise Return(response)
     key = _rules.cache_key(request.parsed_url)
     request_cc = _rules.directives(request.headers.get("cache-control"))
@@ -134,7 +142,8 @@ def cache_step(ctx, request, send):
     if "no-store" not in request_cc:
         store = cache.store  # the lookup inline, not a sub-flow: this is the hit path
         if store.blocking:
-            found = yield Offload(_guarded, "lookup", key, _lookup, store, key)
+            found = yield Offload.within(ctx.deadline_budget(), _guarded, "lookup", key,
+                                         _lookup, store, key)
         else:
             found = _guarded("lookup", key, _lookup, store, key)
         if found is not None and not _usable(found.entry, request.headers, cache):
@@ -269,8 +278,8 @@ def _revalidated(ctx, request, sent, cache, key, found, not_modified):
         warning("cache: cannot update the entry for %s (%s)", key, exc)
         meta = None
     if meta is not None:
-        yield _store_call(cache.store, "update", key, cache.store.update, key, meta, ttl,
-                          entry.stamp)
+        yield _store_call(ctx.deadline_budget(), cache.store, "update", key,
+                          cache.store.update, key, meta, ttl, entry.stamp)
     response = _serve(ctx, sent, cache, found, REVALIDATED)
     response.elapsed = not_modified.elapsed
     raise Return(response)
@@ -285,13 +294,16 @@ def _plan(ctx, cache, key, request, response, existing):
         warning("cache: cannot judge the response from %s (%s); not stored", key, exc)
         return
     if plan.purge:
-        yield _store_call(cache.store, "delete", key, cache.store.delete, key)
+        yield _store_call(ctx.deadline_budget(), cache.store, "delete", key,
+                          cache.store.delete, key)
     stream = response._stream
     if plan.meta is not None and stream is not None and not stream.done:
-        writer = yield _store_call(cache.store, "open", key, cache.store.writer, key)
+        writer = yield _store_call(ctx.deadline_budget(), cache.store, "open", key,
+                                   cache.store.writer, key)
         if writer is not None:
             stream.sink = CacheSink(cache.store, key, writer, plan.meta, plan.ttl,
                                     response.headers.get("content-length"))
+            stream.sink.deadline = ctx.deadline_budget()
 
 
 # --------------------------------------------------------------------------- writing
@@ -303,7 +315,7 @@ class CacheSink(object):
     """
 
     __slots__ = ("store", "key", "writer", "meta", "ttl", "expected", "pending", "pending_size",
-                 "size")
+                 "size", "deadline")
 
     def __init__(self, store, key, writer, meta, ttl, content_length):
         self.store, self.key, self.writer = store, key, writer
@@ -311,6 +323,7 @@ class CacheSink(object):
         self.expected = int(content_length) if content_length and content_length.isdigit() \
             else None
         self.pending, self.pending_size, self.size = [], 0, 0
+        self.deadline = None  # the call's total deadline (a Budget), set by _plan
 
     def take(self, data):
         """Flow: add a piece of the body; ``b""`` (the end) stores the entry."""
@@ -331,8 +344,8 @@ class CacheSink(object):
             return
         if self.pending:
             yield self._flush()
-        stored = yield _store_call(self.store, "store", self.key, self.writer.commit,
-                                   self.meta, self.ttl)
+        stored = yield _store_call(self.deadline, self.store, "store", self.key,
+                                   self.writer.commit, self.meta, self.ttl)
         if stored:
             log = debug()
             if log:
@@ -341,7 +354,8 @@ class CacheSink(object):
     def _flush(self):
         data = b"".join(self.pending) if len(self.pending) > 1 else self.pending[0]
         self.pending, self.pending_size = [], 0
-        return _store_call(self.store, "write", self.key, self.writer.write, data)
+        return _store_call(self.deadline, self.store, "write", self.key, self.writer.write,
+                           data)
 
     def discard(self):
         self.pending = []
@@ -357,13 +371,14 @@ class CachedBody(object):
     """
 
     __slots__ = ("source", "size", "decoder", "done", "raw_bytes", "blocking", "sink", "crc",
-                 "expected_crc", "max_body_size")
+                 "expected_crc", "max_body_size", "deadline")
 
     def __init__(self, ctx, response, source, size, blocking, crc=None):
         self.source, self.size = source, size
         self.crc, self.expected_crc = 0, crc
         self.decoder = ctx.decoder_for(response)
         self.max_body_size = ctx.max_body_size  # a stored body is capped like a network one
+        self.deadline = ctx.deadline_budget()
         self.done = False
         self.raw_bytes = 0
         self.blocking = blocking and not isinstance(source, bytes)
@@ -380,7 +395,8 @@ class CachedBody(object):
         """Flow: the next decoded piece; ``b""`` at the end."""
         while not self.done:
             if self.blocking:
-                data = yield Offload(self._read, max(want or 0, _READ_SIZE))
+                data = yield Offload.within(self.deadline, self._read,
+                                            max(want or 0, _READ_SIZE))
             else:
                 data = self._read(max(want or 0, _READ_SIZE))
             out = self._decoded(data)

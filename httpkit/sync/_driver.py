@@ -92,7 +92,14 @@ class SyncDriver(object):
         time.sleep(op.seconds)
 
     def _offload(self, op):
-        return op.func(*op.args)
+        # A blocking call cannot be interrupted: the deadline is checked after it.
+        if op.timeout is None:
+            return op.func(*op.args)
+        started = monotonic()
+        result = op.func(*op.args)
+        if monotonic() - started >= op.timeout:
+            raise op.deadline_error()
+        return result
 
     def close(self, transport):
         """Close a transport now (never raises)."""

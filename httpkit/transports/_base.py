@@ -102,7 +102,8 @@ class BaseTransport(object):
             raise TypeError("%s only has an asyncio interface (asend): mount it on an "
                             "httpkit.aio.Session" % type(self).__name__)
         elif self.blocking:
-            response = yield Offload(functools.partial(self.send, request, **settings))
+            response = yield Offload.within(ctx.deadline_budget(),
+                                            functools.partial(self.send, request, **settings))
         else:
             response = self.send(request, **settings)
         raise Return(response)

@@ -33,7 +33,7 @@ class GivenBody(DecodingBody):
     """
 
     __slots__ = ("source", "iterator", "blocking", "decoder", "done", "raw_bytes", "sink",
-                 "_close", "_text_ok", "max_body_size")
+                 "_close", "_text_ok", "max_body_size", "deadline")
 
     def __init__(self, source, blocking=False, close=None):
         if isinstance(source, binary_type):
@@ -42,6 +42,7 @@ class GivenBody(DecodingBody):
             self.source, self.iterator = None, iter(source)
         self.blocking = blocking and self.iterator is not None
         self.decoder = None
+        self.deadline = None  # the call's total deadline (a Budget), set by bind()
         self.done = False
         self.raw_bytes = 0
         #: A cache.CacheSink that stores the raw body as it is read (None: not cached).
@@ -66,6 +67,7 @@ class GivenBody(DecodingBody):
         """Decode with the call's content decoder (gzip, br...) and its body limit from now on."""
         self.decoder = ctx.decoder_for(response)
         self.max_body_size = ctx.max_body_size
+        self.deadline = ctx.deadline_budget()
 
     def read_buffered(self):
         """Return the next decoded chunk if it needs no op, else None (see BodyStream)."""
@@ -89,7 +91,7 @@ class GivenBody(DecodingBody):
         try:
             while True:
                 if self.blocking:
-                    data = yield Offload(self._pull)
+                    data = yield Offload.within(self.deadline, self._pull)
                 else:
                     data = self._pull()
                 out = self._decoded(data)

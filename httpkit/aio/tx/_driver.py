@@ -39,6 +39,30 @@ __all__ = ["TwistedDriver", "Wait"]
 _WAIT = object()      # "no connection yet: wait for a checkin"
 
 
+def _abandon_after(reactor, d, op):
+    """A Deferred with ``d``'s result, or ``op.deadline_error()`` once ``op.timeout`` passes.
+
+    A thread cannot be interrupted: past the deadline its call is abandoned
+    (it ends in the thread pool and its result is dropped).
+    """
+    timer = []
+    out = Deferred(lambda _: stop(timer[0]))  # a cancelled flow stops the timer too
+
+    def expire():
+        if not out.called:
+            out.errback(op.deadline_error())
+
+    timer.append(later(reactor, op.timeout, expire))
+
+    def settle(result, fire):
+        stop(timer[0])
+        if not out.called:
+            fire(result)
+
+    d.addCallbacks(settle, settle, callbackArgs=(out.callback,), errbackArgs=(out.errback,))
+    return out
+
+
 class Wait(Op):
     """Twisted-only op: wait for a Deferred from user code (a slow body consumer)."""
 
@@ -242,7 +266,8 @@ class TwistedDriver(object):
             pool.start()
             trigger = self.reactor.addSystemEventTrigger("during", "shutdown", pool.stop)
             self._threads = (pool, trigger)
-        return deferToThreadPool(self.reactor, self._threads[0], op.func, *op.args)
+        d = deferToThreadPool(self.reactor, self._threads[0], op.func, *op.args)
+        return d if op.timeout is None else _abandon_after(self.reactor, d, op)
 
     def _stop_threads(self):
         threads, self._threads = self._threads, None
