@@ -266,8 +266,9 @@ def pending_alert(conn, timeout, failure):
     send or read fails with a reset. What the server sent before closing
     may still be readable: one bounded read looks for that alert. When the
     server's kernel discarded it (a close with our request unread sends a
-    reset and drops what was queued), a reset right after a TLS 1.3
-    handshake in which we sent no certificate is reported as that cause.
+    reset and drops what was queued), a reset, a broken pipe or a close right
+    after a TLS 1.3 handshake in which we sent no certificate is reported as
+    that cause (the message says it is inferred).
     """
     if not conn.layers or conn.received_any or conn.requests_served:
         return
@@ -284,8 +285,8 @@ def pending_alert(conn, timeout, failure):
         buf.receive_eof()
     try:
         buf.read(1)
-    except (_tls.WantReadError, _tls.RaggedEOF):
-        return
+    except (_tls.WantReadError, _tls.RaggedEOF):  # closed with no alert left to read
+        raise Return(_certificate_required_guess(buf, failure))
     except _tls.TLSError as exc:
         raise Return(_tls_failure(exc))
 
@@ -295,9 +296,9 @@ def _certificate_required_guess(buf, failure):
     version = getattr(buf.negotiated_tls_version, "value", None)
     if version != "TLSv1.3" or buf.context.configuration.certificate_chain is not None:
         return None
-    text = ("the server reset the connection right after the TLS 1.3 handshake, before "
-            "answering: it requires a client certificate and none was sent (pass cert=) [%s]"
-            % (failure,))
+    text = ("the server closed the connection right after the TLS 1.3 handshake, before "
+            "answering: it most likely requires a client certificate, and none was sent "
+            "(pass cert=) [%s]" % (failure,))
     return SSLError(text, tls_error=_tls.HandshakeError(text, reason="certificate_required"))
 
 
