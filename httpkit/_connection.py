@@ -552,6 +552,9 @@ def _protocol_error(state, exc):
     if (state is h11.SEND_BODY and "without sending complete" in text) \
             or "incomplete" in text.lower():
         return IncompleteRead("connection closed before the whole body arrived: %s" % text)
+    if state is h11.SEND_BODY and "buffer too long" in text:
+        return InvalidBodyFraming("a chunk header or the trailer section is larger than %d "
+                                  "bytes, httpkit's limit" % MAX_HEAD_SIZE)
     if state is h11.SEND_BODY:
         # requests users catch ChunkedEncodingError here; it is also a
         # RemoteProtocolError (and so a ConnectionError), like every framing error.

@@ -5,7 +5,8 @@
   ``Limits(max_body_size=...)``: an endless server cannot exhaust memory.
   The error names the limit and how to raise it. Streaming reads are not capped.
 - A response head past httpkit's limits (64 KiB, 100 header fields, 20 1xx
-  responses) is a RemoteProtocolError naming the limit, on every h11 version.
+  responses) is a RemoteProtocolError naming the limit, on every h11 version;
+  endless trailers are bounded by the same 64 KiB (InvalidBodyFraming).
 - The pool is usable afterwards (the connection of a refused body is closed).
 
 Registered by the import at the bottom of corpus.py. 2.7-compatible syntax.
@@ -163,6 +164,13 @@ def limits_huge_heads_are_refused(adapter, servers):
     with adapter.session() as s:
         res = s.request("GET", server.url + "/endless-head", timeout=10)
         raised(res, "RemoteProtocolError", "larger than 65536 bytes")
+    # Endless trailers after a chunked body: the same bound.
+    server = servers.scripted([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               b"1\r\na\r\n0\r\n", _endless(b"X-Trailer: 1\r\n" * 100)])
+    with adapter.session() as s:
+        res = s.request("GET", server.url + "/endless-trailers", timeout=10)
+        raised(res, "RemoteProtocolError", "trailer section is larger than 65536 bytes")
+        _pool_still_works(s, servers)
     # Within the limits: 100 fields and 20 1xx responses are fine.
     fields = b"".join(b"X-F" + str(i).encode("ascii") + b": 1\r\n" for i in range(99))
     server = servers.scripted([b"HTTP/1.1 103 Early Hints\r\n\r\n" * 20 +
