@@ -50,7 +50,8 @@ class Connection(object):
     """A transport, its TLS layers and its h11 state machine."""
 
     __slots__ = ("transport", "h11", "layers", "key", "requests_served", "closed",
-                 "received_any", "maybe_plaintext", "body_left", "direct", "keep_alive")
+                 "received_any", "maybe_plaintext", "body_left", "direct", "keep_alive",
+                 "tls_version")
 
     def __init__(self, transport, key):
         self.transport = transport
@@ -63,6 +64,9 @@ class Connection(object):
         self.requests_served = 0
         self.closed = False
         self.received_any = False
+        # The innermost layer's TLS version ("TLSv1.3"), noted when its handshake ends:
+        # OpenSSL stops reporting it once the connection failed.
+        self.tls_version = None
         # The response body being read: bytes of a Content-Length body not
         # yet handed out (None: h11 frames it), whether h11 has handed over
         # (``direct``), and whether both heads allow another request.
@@ -235,6 +239,7 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
         else:
             eof_seen = True
             buf.receive_eof()
+    conn.tls_version = getattr(buf.negotiated_tls_version, "value", None)
     yield flush(conn, timeout, depth)
 
 
@@ -278,23 +283,24 @@ def pending_alert(conn, timeout, failure):
         wait = seconds_of(timeout)  # (a Budget: no longer than the total deadline)
         raw = yield recv_bytes(conn, min(wait or _ALERT_WAIT, _ALERT_WAIT), depth - 1)
     except (RequestException, _tls.TLSError):
-        raise Return(_certificate_required_guess(buf, failure))
+        raise Return(_certificate_required_guess(conn, buf, failure))
     if raw:
         buf.receive_from_network(raw)
     else:
         buf.receive_eof()
     try:
-        buf.read(1)
-    except (_tls.WantReadError, _tls.RaggedEOF):  # closed with no alert left to read
-        raise Return(_certificate_required_guess(buf, failure))
+        data = buf.read(1)
+    except (_tls.WantReadError, _tls.RaggedEOF):
+        data = b""
     except _tls.TLSError as exc:
         raise Return(_tls_failure(exc))
+    if not data:  # closed (even with close_notify) and no alert left to read
+        raise Return(_certificate_required_guess(conn, buf, failure))
 
 
-def _certificate_required_guess(buf, failure):
+def _certificate_required_guess(conn, buf, failure):
     """``certificate_required`` for a reset after a TLS 1.3 handshake without our certificate."""
-    version = getattr(buf.negotiated_tls_version, "value", None)
-    if version != "TLSv1.3" or buf.context.configuration.certificate_chain is not None:
+    if conn.tls_version != "TLSv1.3" or buf.context.configuration.certificate_chain is not None:
         return None
     text = ("the server closed the connection right after the TLS 1.3 handshake, before "
             "answering: it most likely requires a client certificate, and none was sent "
