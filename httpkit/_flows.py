@@ -163,6 +163,8 @@ def _send_handling_retries(ctx, request):
         if retry is not None and ctx.should_retry_status(retry, request, response):
             from ._retry import next_retry
             retry, delay = next_retry(retry, request.method, request.url, response=response)
+            if delay is None:  # Retry-After past MAX_RETRY_AFTER: the caller gets this answer
+                raise Return(response)
             _log_retry(request, delay, "status %d" % response.status_code)
             yield discard_body(response)
             yield _sleep(ctx, delay)

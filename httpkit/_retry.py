@@ -182,7 +182,9 @@ def next_retry(retry, method, url, response=None, error=None, request_sent=None)
 
     Returns:
         ``(new_retry, delay_seconds)``: Retry-After when honoured (statuses
-        only, as in urllib3), else ``new_retry.get_backoff_time()``.
+        only, as in urllib3), else ``new_retry.get_backoff_time()``; a delay of
+        None means the server asked for more than :data:`MAX_RETRY_AFTER`:
+        the response is the answer.
 
     Raises:
         the original ``error``: it is not retryable or retries are exhausted.
@@ -207,13 +209,21 @@ def next_retry(retry, method, url, response=None, error=None, request_sent=None)
     return new, _delay(new, view)
 
 
+#: The longest Retry-After httpkit waits for; a server asking for more gets its response
+#: handed to the caller instead (a hostile or confused server must not park a call for days).
+MAX_RETRY_AFTER = 300.0
+
+
 def _delay(retry, view):
-    """urllib3's ``Retry.sleep(response)`` choice, returned instead of slept."""
+    """urllib3's ``Retry.sleep(response)`` choice, returned instead of slept.
+
+    None: the Retry-After is longer than :data:`MAX_RETRY_AFTER` (do not retry).
+    """
     if retry.respect_retry_after_header:
         try:
             seconds = retry.get_retry_after(view)
         except Exception:  # urllib3's InvalidHeader: an unparsable Retry-After is ignored
             seconds = None
         if seconds:
-            return seconds
+            return seconds if seconds <= MAX_RETRY_AFTER else None
     return retry.get_backoff_time()

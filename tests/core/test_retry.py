@@ -145,6 +145,17 @@ def test_next_retry_on_status_uses_retry_after_seconds_and_date():
     assert 55 <= delay <= 61
 
 
+def test_a_retry_after_past_the_cap_is_not_waited_for():
+    from httpkit._retry import MAX_RETRY_AFTER
+    for value in ("100000000000000000000", str(int(MAX_RETRY_AFTER) + 1)):
+        _, delay = next_retry(retry_from(2), "GET", URL,
+                              response=response(503, **{"Retry-After": value}))
+        assert delay is None  # the flow hands the 503 to the caller
+    _, delay = next_retry(retry_from(2), "GET", URL,
+                          response=response(503, **{"Retry-After": str(int(MAX_RETRY_AFTER))}))
+    assert delay == MAX_RETRY_AFTER
+
+
 def test_next_retry_on_status_falls_back_to_backoff():
     retry = Retry(total=5, backoff_factor=1, status_forcelist=[500])
     retry, first = next_retry(retry, "GET", URL, response=response(500))

@@ -948,6 +948,10 @@ def retries_on_status(adapter, servers):
         # POST is not in urllib3's default allowed_methods: the 503 comes back as is
         res = s.request("POST", http.base_url("/retry-after?count=1&key=d&after=0"), data=b"x")
         ok(res, 503)
+        # A server asking to wait for ages is not waited for: its 503 is the answer.
+        res = s.request("GET", http.base_url("/retry-after?count=1&key=f&after=99999999999"))
+        ok(res, 503)
+        assert len([r for r in http.requests if r.arg("key") == "f"]) == 1
     with adapter.session(retries=_retry(total=3, status_forcelist=[429], backoff_factor=0,
                                         allowed_methods=None)) as s:
         res = s.request("POST", http.base_url("/retry-after?count=1&key=e&after=0&status=429"),
