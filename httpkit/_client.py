@@ -449,9 +449,10 @@ class RequestContext(object):
         Raises:
             DeadlineExceeded: the total deadline has already passed.
         """
-        budget = self.budget_for(phase)
-        if isinstance(budget, Budget):
-            budget.seconds()  # raises once the deadline has passed
+        if self.deadline is None:  # the common case: a plain number, no Budget
+            return getattr(self.timeout, phase)
+        budget = Budget(getattr(self.timeout, phase), self.deadline, self.timeout.total)
+        budget.seconds()  # raises once the deadline has passed
         return budget
 
     def budget_for(self, phase):

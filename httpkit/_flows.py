@@ -208,7 +208,7 @@ def read_all(response):
         ready = ready if ready is not None else pieces.ready((yield pieces.read()))
         parts.extend(ready)
         if limit is not None:
-            size += sum(len(part) for part in ready)
+            size += sum(map(len, ready))
             if size > limit:
                 _too_large(response, stream, limit)
     response._content = parts[0] if len(parts) == 1 else b"".join(parts)

@@ -79,7 +79,9 @@ class Connect(Op):
     __slots__ = ("host", "port", "timeout")
 
     def __init__(self, host, port, timeout):
-        self.host, self.port, self.timeout = host, port, seconds_of(timeout)
+        if isinstance(timeout, Budget):
+            timeout = timeout.seconds()
+        self.host, self.port, self.timeout = host, port, timeout
 
 
 class Send(Op):
@@ -88,7 +90,9 @@ class Send(Op):
     __slots__ = ("transport", "data", "timeout")
 
     def __init__(self, transport, data, timeout):
-        self.transport, self.data, self.timeout = transport, data, seconds_of(timeout)
+        if isinstance(timeout, Budget):
+            timeout = timeout.seconds()
+        self.transport, self.data, self.timeout = transport, data, timeout
 
 
 class Recv(Op):
@@ -97,7 +101,9 @@ class Recv(Op):
     __slots__ = ("transport", "max_bytes", "timeout")
 
     def __init__(self, transport, max_bytes, timeout):
-        self.transport, self.max_bytes, self.timeout = transport, max_bytes, seconds_of(timeout)
+        if isinstance(timeout, Budget):  # (inline: three ops per request)
+            timeout = timeout.seconds()
+        self.transport, self.max_bytes, self.timeout = transport, max_bytes, timeout
 
 
 class Sleep(Op):
@@ -119,7 +125,9 @@ class Checkout(Op):
     __slots__ = ("key", "timeout")
 
     def __init__(self, key, timeout):
-        self.key, self.timeout = key, seconds_of(timeout)
+        if isinstance(timeout, Budget):
+            timeout = timeout.seconds()
+        self.key, self.timeout = key, timeout
 
 
 class Offload(Op):
