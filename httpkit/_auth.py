@@ -28,7 +28,7 @@ import re
 import threading
 
 from ._compat import binary_type, monotonic, quote, text_type, to_bytes, to_str
-from .exceptions import RequestException
+from .exceptions import InvalidHeader, RequestException
 
 __all__ = ["Auth", "BasicAuth", "DigestAuth", "BearerAuth", "FunctionAuth", "NetrcAuth",
            "DigestAuthError", "build_auth", "netrc_credentials", "basic_auth_header",
@@ -101,9 +101,31 @@ def basic_auth_header(username, password):
 
     Raises:
         TypeError: a credential is neither str nor bytes.
+        InvalidHeader: the user name contains ":", or either part a control
+            character (RFC 7617 section 2); the message names the user.
     """
-    raw = _credential_bytes(username, "username") + b":" + _credential_bytes(password, "password")
-    return "Basic " + to_str(base64.b64encode(raw))
+    user = _credential_bytes(username, "username")
+    secret = _credential_bytes(password, "password")
+    _check_basic(user, secret, username)
+    return "Basic " + to_str(base64.b64encode(user + b":" + secret))
+
+
+_CONTROL_BYTES = re.compile(b"[\x00-\x1f\x7f]")
+
+
+def _check_basic(user, secret, username):
+    # RFC 7617 section 2: "a user-id containing a colon character is invalid" (the
+    # server splits at the first one: another user, another password), and neither
+    # part may contain control characters.
+    if b":" in user:
+        raise InvalidHeader("Invalid Basic auth user name %r: it contains ':', which ends "
+                            "the user name (RFC 7617 section 2)" % (username,))
+    if _CONTROL_BYTES.search(user):
+        raise InvalidHeader("Invalid Basic auth user name %r: control characters (CR, LF, "
+                            "NUL...) are not allowed (RFC 7617)" % (username,))
+    if _CONTROL_BYTES.search(secret):
+        raise InvalidHeader("Invalid Basic auth password for user %r: control characters "
+                            "(CR, LF, NUL...) are not allowed (RFC 7617)" % (username,))
 
 
 class BasicAuth(Auth):

@@ -17,7 +17,7 @@ from __future__ import absolute_import, division, print_function
 import copy
 import re
 
-from ._compat import Mapping, import_cookiejar, string_types
+from ._compat import Mapping, binary_type, import_cookiejar, string_types
 from .exceptions import InvalidHeader
 
 cookiejar = import_cookiejar()  # this module is itself imported on first use
@@ -128,9 +128,21 @@ def check_cookie(name, value):
     if not isinstance(name, string_types) or not _COOKIE_NAME.match(name):
         raise InvalidHeader("Invalid cookie name %r: only letters, digits and "
                             "!#$%%&'*+-.^_`|~ are allowed (RFC 6265)" % (name,))
+    if value is not None and not isinstance(value, string_types):
+        # The stdlib jar would fail with a TypeError when it builds the header.
+        raise InvalidHeader("Invalid value for cookie %r: must be str or bytes, not %s"
+                            % (name, type(value).__name__))
     if isinstance(value, string_types) and _BAD_COOKIE_VALUE.search(value):
         raise InvalidHeader("Invalid value for cookie %r: %r holds a control character, "
                             "';' or a character outside Latin-1" % (name, value))
+
+
+def _native(part):
+    # bytes go into the header as they are (Latin-1 is byte for byte); the
+    # stdlib jar only handles str (a bytes value was a TypeError when sent).
+    if isinstance(part, binary_type) and not isinstance(part, str):
+        return part.decode("latin-1")
+    return part
 
 
 def create_cookie(name, value, **kwargs):
@@ -147,10 +159,12 @@ def create_cookie(name, value, **kwargs):
 
     Raises:
         TypeError: an unknown attribute was passed.
-        InvalidHeader: the name is not an RFC 6265 token, or the value holds a
-            control character, ";" or a character outside Latin-1 (either
-            would change the Cookie header sent); the message names the cookie.
+        InvalidHeader: the name is not an RFC 6265 token, or the value is not
+            str, bytes or None, or holds a control character, ";" or a
+            character outside Latin-1 (either would change the Cookie header
+            sent); the message names the cookie.
     """
+    name, value = _native(name), _native(value)
     check_cookie(name, value)
     fields = dict(version=0, name=name, value=value, port=None, domain="", path="/",
                   secure=False, expires=None, discard=True, comment=None, comment_url=None,

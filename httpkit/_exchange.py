@@ -16,8 +16,9 @@ import h11
 
 from . import _connection as _conn
 from ._chunking import Rechunker
-from ._compat import monotonic, text_type, to_bytes
+from ._compat import monotonic, text_type, to_bytes, to_str
 from ._flow import Return
+from ._head_limits import check_request_head
 from ._log import debug, describe_tls
 from ._socks import socks_handshake
 from ._strict_h11 import client_connection
@@ -72,6 +73,7 @@ def send_single(ctx, request):
         require_http(request)
         url = request.parsed_url
         proxy = ctx.proxy_for(url)
+        check_head_limits(request, proxy)
         tls_context = ctx.tls_context() if url.scheme == "https" else None
         proxy_tls = ctx.tls_context() if proxy is not None and proxy.scheme == "https" else None
         key = pool_key(url, proxy, tls_context, proxy_tls)
@@ -109,6 +111,18 @@ def send_single(ctx, request):
     except RequestException as exc:
         attach_request(exc, request)
         raise
+
+
+def check_head_limits(request, proxy):
+    """Raise the error of a part that makes the request head too long to send.
+
+    See :mod:`httpkit._head_limits`; checked before a connection is opened.
+    """
+    fields = [(name, value) for _, name, value in request.headers._items if value is not None]
+    fields.append(("Host", request.parsed_url.host_header))
+    if proxy is not None and proxy.authorization:
+        fields.append(("Proxy-Authorization", proxy.authorization))
+    check_request_head(request.method, to_str(_target(request, proxy)), fields)
 
 
 def attach_request(exc, request):

@@ -16,6 +16,7 @@ import re
 
 from ._compat import MutableMapping, binary_type, integer_types, string_types, text_type, \
     to_str
+from ._head_limits import MAX_HEADER_LINE, check_header_line
 from .exceptions import HTTPError, InvalidHeader, InvalidMethod, JSONDecodeError, ResponseNotRead
 
 __all__ = ["Headers", "PreparedRequest", "Response"]
@@ -32,8 +33,8 @@ def check_header(name, value):
     Raises:
         InvalidHeader: the name is not an RFC 9110 token, or the value is not
             str/bytes, starts with whitespace, or holds CR, LF, NUL or another
-            control character (a tab inside is allowed); the message names
-            the header.
+            control character (a tab inside is allowed), or the line would
+            be over ``MAX_HEADER_LINE``; the message names the header.
     """
     if not isinstance(name, str):
         if not isinstance(name, (text_type, binary_type)):
@@ -59,7 +60,10 @@ def check_header(name, value):
     if _NOT_LATIN1.search(value):
         raise InvalidHeader("Invalid value of header %r: only Latin-1 characters can be "
                             "sent" % (name,))
-    return name, value.rstrip(" \t")
+    value = value.rstrip(" \t")
+    if len(name) + len(value) + 2 > MAX_HEADER_LINE:
+        check_header_line(name, value)
+    return name, value
 
 
 def check_method(method):

@@ -148,7 +148,7 @@ def test_cookie_value_that_would_change_the_header_is_refused(value):
         httpkit.Session(cookies={"a": value})
 
 
-@pytest.mark.parametrize("value", ["abc", "a b", '"quoted"', u"caf\u00e9", "a=b", "", None, 42])
+@pytest.mark.parametrize("value", ["abc", "a b", '"quoted"', u"caf\u00e9", "a=b", "", None])
 def test_ordinary_cookie_values_are_kept(value):
     assert create_cookie("a", value).value == value
 
