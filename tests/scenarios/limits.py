@@ -126,7 +126,8 @@ def limits_decoded_size_counts(adapter, servers):
 def limits_cached_bodies_are_capped_too(adapter, servers):
     cache = httpkit.cache.MemoryCache()
     url = servers.http.base_url("/cache/600")
-    big = servers.http.base_url("/cache/600?pad=" + "p" * (SMALL + 1000))
+    # (the echo holds the URL twice: a target under the 64 KiB request line limit)
+    big = servers.http.base_url("/cache/600?pad=" + "p" * (SMALL // 2 + 1000))
     with adapter.session(cache=cache) as s:
         ok(s.request("GET", big, timeout=5))
         ok(s.request("GET", url, timeout=5))
