@@ -241,25 +241,36 @@ class TextDecoder(object):
     non-empty text, or nothing. A leading BOM is dropped.
     """
 
-    __slots__ = ("encoding", "_decoder", "_first")
+    __slots__ = ("encoding", "_decoder", "_first", "_head")
 
     def __init__(self, encoding=None):
         self.encoding = encoding
         self._decoder = None
         self._first = True
+        self._head = b""
 
     def feed(self, chunk):
         """Return the text ``chunk`` completes."""
         if not chunk:
             return []
         if self._decoder is None:
+            # The codec is chosen on the first 4 bytes (a BOM, the null-byte
+            # pattern), however the body was cut: the same as for ``.text``.
+            chunk = self._head + chunk
+            if len(chunk) < 4:
+                self._head = chunk
+                return []
+            self._head = b""
             self._decoder = _incremental_decoder(self.encoding, chunk)
         return self._out(self._decoder.decode(chunk))
 
     def flush(self):
         """Return what is left once the body ended."""
         if self._decoder is None:
-            return []
+            if not self._head:
+                return []
+            self._decoder = _incremental_decoder(self.encoding, self._head)
+            return self._out(self._decoder.decode(self._head, True))
         return self._out(self._decoder.decode(b"", True))
 
     def _out(self, text):
@@ -274,7 +285,20 @@ class TextDecoder(object):
 def _incremental_decoder(encoding, first_chunk):
     if not encoding or not _known_codec(encoding):
         encoding = _sniff_unicode(first_chunk) or _guess_prefix(first_chunk)
+    elif codecs.lookup(encoding).name in _NEED_BOM:
+        encoding = _without_bom(encoding, first_chunk)
     return codecs.getincrementaldecoder(encoding)(errors="replace")
+
+
+# Python's incremental UTF-16/32 decoders raise a bare UnicodeError on a body
+# without a BOM; ``bytes.decode`` (``.text``) reads it as little-endian: so do we.
+_NEED_BOM = {"utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE),
+             "utf-32": (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)}
+
+
+def _without_bom(encoding, first_chunk):
+    name = codecs.lookup(encoding).name
+    return encoding if first_chunk.startswith(_NEED_BOM[name]) else name + "-le"
 
 
 def _guess_prefix(chunk):

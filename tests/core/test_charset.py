@@ -221,3 +221,23 @@ def test_response_uses_these_rules():
     resp = Response(200, "OK", ct("application/json"), None)
     resp._content = json.dumps({u"k": TEXT}).encode("utf-16")
     assert resp.json() == {u"k": TEXT}
+
+
+# ---- streamed text: UTF-16/32 named without a BOM, and a first piece under 4 bytes
+def test_streamed_utf16_without_bom_decodes_like_text_instead_of_raising():
+    # Python's incremental UTF-16 decoder raised a bare UnicodeError here (hypothesis).
+    from httpkit._charset import decode_text, iter_decode
+    body = u"h\u00e9llo".encode("utf-16-le")
+    for charset in ("utf-16", "UTF16", "utf-32"):
+        data = body if charset != "utf-32" else u"h\u00e9llo".encode("utf-32-le")
+        for size in (1, 2, 3, 5, len(data)):
+            pieces = [data[i:i + size] for i in range(0, len(data), size)]
+            assert u"".join(iter_decode(pieces, charset)) == decode_text(data, charset) \
+                == u"h\u00e9llo"
+
+
+def test_streamed_text_sniffs_the_first_four_bytes_however_the_body_was_cut():
+    from httpkit._charset import iter_decode
+    data = u"[1]".encode("utf-16-be")
+    assert u"".join(iter_decode([data[i:i + 1] for i in range(len(data))])) == u"[1]"
+    assert u"".join(iter_decode([b"ab"])) == u"ab"  # under 4 bytes in all: flushed
