@@ -39,7 +39,7 @@ import re
 import socket
 
 from ._compat import binary_type, environ_getter, iterbytes, string_types, to_str
-from .exceptions import InvalidProxyURL, InvalidURL
+from .exceptions import InvalidHeader, InvalidProxyURL, InvalidURL
 
 __all__ = ["Proxy", "environ_proxies", "should_bypass_proxies", "select_proxy",
            "resolve_proxy", "parse_no_proxy"]
@@ -69,7 +69,8 @@ class Proxy(object):
             url: str or bytes, with or without a scheme.
 
         Raises:
-            InvalidProxyURL: no host, a bad port, or an unknown scheme.
+            InvalidProxyURL: no host, a bad port, an unknown scheme, or
+                credentials Basic auth cannot carry.
         """
         from ._urls import URL
         text = _with_scheme(url)
@@ -92,7 +93,13 @@ class Proxy(object):
         self.authorization = None
         if parsed.username is not None:
             from ._auth import basic_auth_header
-            self.authorization = basic_auth_header(parsed.username, parsed.password or "")
+            try:
+                self.authorization = basic_auth_header(parsed.username, parsed.password or "")
+            except InvalidHeader:
+                raise InvalidProxyURL(
+                    "Invalid proxy URL %r: its user name holds ':' or a control character, "
+                    "or its password a control character; neither can be sent as Basic "
+                    "credentials (RFC 7617 section 2)" % (_redact_text(text),))
 
     def _socks(self, scheme, parsed):
         self.scheme = "socks5" if scheme == "socks" else scheme  # curl's meaning of socks://

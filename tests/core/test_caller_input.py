@@ -125,11 +125,14 @@ def test_methods_with_any_bad_character_are_refused(char):
     ("http://proxy:31 28", "bad port"),
     ("http://u@v@proxy:3128", "more than one '@'"),
     (u"http://pr\u20acxy:3128", "IDNA"),
+    ("http://a%3Ab:secret@proxy:3128", "Basic credentials"),
+    ("http://u:sec%0Aret@proxy:3128", "Basic credentials"),
 ])
 def test_bad_proxy_urls_are_invalid_proxy_url(url, fragment):
     with pytest.raises(InvalidProxyURL) as info:
         Proxy(url)
     assert fragment in str(info.value)
+    assert "secret" not in str(info.value) and "sec%0Aret" not in str(info.value)
 
 
 # ---- Basic credentials (RFC 7617 section 2)

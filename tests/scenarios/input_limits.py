@@ -137,8 +137,10 @@ def input_proxy_urls_from_the_environment_refused(adapter, servers):
     for bad, fragment in (("http://a b:3128", "invalid host name"),
                           ("http://a@b@127.0.0.1:1", "more than one '@'"),
                           ("http://proxy:3128\x01", "control characters"),
-                          ("http://" + "p" * 300 + ":3128", "invalid host name")):
+                          ("http://" + "p" * 300 + ":3128", "invalid host name"),
+                          ("http://u:se%0Acret@127.0.0.1:1", "Basic credentials")):
         servers.set_env(http_proxy=bad, HTTP_PROXY=None, no_proxy=None, NO_PROXY=None)
         res = adapter.request("GET", url, timeout=5)
         _refused_unsent(res, server, "InvalidProxyURL", fragment)
         assert "Invalid proxy URL" in res.error_message, res.error_message
+        assert "cret" not in res.error_message, res.error_message  # no password shown
