@@ -118,9 +118,13 @@ def check_head_limits(request, proxy):
 
     See :mod:`httpkit._head_limits`; checked before a connection is opened.
     """
+    url = request.parsed_url
     fields = [(name, value) for _, name, value in request.headers._items if value is not None]
-    fields.append(("Host", request.parsed_url.host_header))
-    if proxy is not None and proxy.authorization:
+    fields.append(("Host", url.host_header))
+    if proxy is None:  # the common case: no second copy of the target
+        check_request_head(request.method, url.target, fields)
+        return
+    if proxy.authorization:
         fields.append(("Proxy-Authorization", proxy.authorization))
     check_request_head(request.method, to_str(_target(request, proxy)), fields)
 
