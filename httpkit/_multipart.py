@@ -15,6 +15,9 @@ Rules:
   left out, as requests does.
 - Names and filenames are UTF-8 inside ``"..."`` with ``"``, CR and LF
   escaped as ``%22``, ``%0D``, ``%0A`` (the HTML5 rule browsers follow).
+  A part's Content-Type and extra headers are refused (InvalidHeader naming
+  the field) unless the name is a token and the value holds no control
+  character but a tab: they cannot add a line to the part's head.
 - Files are never read whole: iteration reads 64 KiB at a time from the
   position the file was at when the encoder was made. ``length`` is exact
   when every part's size is known (:func:`httpkit._streams.stream_length`:
@@ -39,6 +42,8 @@ __all__ = ["MultipartEncoder"]
 _ESCAPES = {b'"': b"%22", b"\r": b"%0D", b"\n": b"%0A"}
 _TO_ESCAPE = re.compile(b'["\r\n]')
 _BOUNDARY = re.compile(r"\A[0-9A-Za-z'()+_,./:=?-]{1,70}\Z")
+_TOKEN = re.compile(b"\\A[!#$%&'*+\\-.^_`|~0-9A-Za-z]+\\Z")
+_BAD_VALUE = re.compile(b"[\\x00-\\x08\\x0a-\\x1f\\x7f]")
 
 
 class MultipartEncoder(object):
@@ -126,9 +131,9 @@ class MultipartEncoder(object):
             disposition += b'; filename="' + _escape(filename) + b'"'
         lines = [self._dash, disposition]
         if content_type:
-            lines.append(b"Content-Type: " + _header_bytes(content_type))
+            lines.append(_part_header(name, "Content-Type", content_type))
         for key, value in _pairs(headers):
-            lines.append(_header_bytes(key) + b": " + _header_bytes(value))
+            lines.append(_part_header(name, key, value))
         return b"\r\n".join(lines) + b"\r\n\r\n"
 
     def _total_length(self):
@@ -225,11 +230,18 @@ def _escape(value):
     return _TO_ESCAPE.sub(lambda m: _ESCAPES[m.group(0)], data)
 
 
+def _part_header(field, key, value):
+    """``key: value`` for the part of ``field``; InvalidHeader names both if it cannot be sent."""
+    name, data = _header_bytes(key), _header_bytes(value)
+    if not _TOKEN.match(name) or _BAD_VALUE.search(data):
+        raise InvalidHeader("Invalid header %r of multipart field %r: a name must be a token "
+                            "and a value must not hold CR, LF, NUL or another control "
+                            "character" % (key, field))
+    return name + b": " + data
+
+
 def _header_bytes(value):
-    data = value if isinstance(value, binary_type) else text_type(value).encode("utf-8")
-    if b"\r" in data or b"\n" in data or b"\x00" in data:
-        raise InvalidHeader("Multipart part header %r contains CR, LF or NUL" % (data,))
-    return data
+    return value if isinstance(value, binary_type) else text_type(value).encode("utf-8")
 
 
 def _native(value):

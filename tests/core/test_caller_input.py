@@ -165,6 +165,26 @@ def test_multipart_names_escape_what_would_end_the_quoted_string(char, escaped):
     assert body.count(b"\r\nContent-Type:") == 1, body
 
 
+@pytest.mark.parametrize("content_type, headers", [
+    ("text/plain\r\nX-Injected: 1", None),
+    ("text/plain\x00", None),
+    (None, {"X-A": "1\nX-Injected: 1"}),
+    (None, {"X A": "1"}),
+    (None, {"X-A\r\nX-Injected": "1"}),
+    (None, [(b"X-B", b"\x7f")]),
+])
+def test_multipart_part_headers_that_would_add_a_line_are_refused(content_type, headers):
+    with pytest.raises(InvalidHeader) as info:
+        MultipartEncoder(files={"upload": ("a.txt", b"x", content_type, headers)})
+    assert "multipart field 'upload'" in str(info.value)
+
+
+def test_multipart_part_headers_that_are_fine_are_sent():
+    body = b"".join(MultipartEncoder(files={"f": ("a.txt", b"x", "text/plain; charset=utf-8",
+                                                  {"X-A": "1\t2"})}, boundary="b"))
+    assert b"\r\nContent-Type: text/plain; charset=utf-8\r\nX-A: 1\t2\r\n\r\nx\r\n" in body
+
+
 # ---- lengths (httpkit._head_limits)
 def test_request_line_limit_counts_method_target_and_version():
     path = "/" + "a" * (MAX_REQUEST_LINE - len("GET / HTTP/1.1\r\n"))

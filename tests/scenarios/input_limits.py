@@ -115,6 +115,10 @@ def input_multipart_names_cannot_inject_part_headers(adapter, servers):
     assert (b'Content-Disposition: form-data; name="' + escaped + b'"; filename="' + escaped
             + b'.txt"\r\nContent-Type: text/plain\r\n\r\ndata\r\n') in body, body
     assert b"\r\nContent-Type: text/html\r\n" not in body, body
+    res = adapter.request("POST", server.url + "/u", timeout=5,
+                          files={"f": ("a.txt", b"x", "text/plain\r\nX-Injected: 1")})
+    raised(res, "InvalidHeader", "multipart field 'f'")
+    assert len(server.received) == 1 and server.connections == 1, server.received
 
 
 @scenario
