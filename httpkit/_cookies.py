@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 import copy
 import re
+import time
 
 from ._compat import Mapping, import_cookiejar, string_types
 from .exceptions import InvalidHeader
@@ -450,8 +451,10 @@ def extract_cookies(jar, response):
     if response.request is None or not response.headers.get_all("set-cookie"):
         return
     view = RequestView(response.request)
-    with jar._cookies_lock:  # an RLock: set_cookie_if_ok takes it again
+    with jar._cookies_lock:  # what the stdlib's extract_cookies does, with the size check
+        jar._policy._now = jar._now = int(time.time())  # make_cookies reads it (Max-Age)
         for cookie in jar.make_cookies(ResponseView(response), view):
-            if len(cookie.name) + len(cookie.value or "") <= MAX_COOKIE_SIZE:
-                jar.set_cookie_if_ok(cookie, view)
+            if len(cookie.name) + len(cookie.value or "") <= MAX_COOKIE_SIZE \
+                    and jar._policy.set_ok(cookie, view):
+                jar.set_cookie(cookie)
 
