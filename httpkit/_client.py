@@ -404,6 +404,7 @@ class RequestContext(object):
             self.cookies = _cookies.override_cookies(_copy_jar(self.cookies), options.cookies)
         self._session = session
         self._cookie_added = None
+        self._call_cookies = bool(options.cookies)  # cookies= of this call, for its origin only
         # The Session's cache; ``cache=False`` on a call skips it (cache_status "bypass").
         self.cache = session.cache
         self.cache_bypass = options.cache is False
@@ -531,6 +532,24 @@ class RequestContext(object):
         if self._cookie_added is not None and \
                 request.headers.get("cookie") == self._cookie_added:
             del request.headers["cookie"]
+        if self.cookies is not None and len(self.cookies):
+            from . import _cookies
+            self._cookie_added = _cookies.add_cookie_header(self.cookies, request)
+
+    def cookies_for_new_origin(self, request):
+        """A redirect left the call's origin: this call's own ``cookies=`` stay behind.
+
+        They were given for the URL the caller named, like a Cookie header
+        (dropped on an origin change too); from here on the Session's jar alone
+        decides, by its domain and path rules. The Cookie header of ``request``
+        is rebuilt from it.
+        """
+        if not self._call_cookies:
+            return
+        self._call_cookies = False
+        self.cookies = self._session._cookie_jar
+        request.headers.pop("Cookie", None)
+        self._cookie_added = None
         if self.cookies is not None and len(self.cookies):
             from . import _cookies
             self._cookie_added = _cookies.add_cookie_header(self.cookies, request)

@@ -26,8 +26,8 @@ from . import tls as _tls
 from ._strict_h11 import client_connection
 from ._flow import Return
 from ._ops import Recv, Send, seconds_of
-from .exceptions import (IncompleteRead, InvalidBodyFraming, InvalidHeader,
-                         RemoteProtocolError, RequestException, SSLError)
+from .exceptions import (ConnectionError, IncompleteRead, InvalidBodyFraming, InvalidHeader,
+                         RemoteProtocolError, RequestException, SSLError, Timeout)
 
 __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_alert",
            "next_event", "buffered_body", "read_body", "start_body", "finish_body", "READ_SIZE"]
@@ -226,13 +226,19 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
             break
         except _tls.WantReadError:
             if eof_seen:
-                raise SSLError("TLS handshake with %s failed: the server closed the connection"
-                               % server_hostname)
+                raise _cut_in_handshake(server_hostname, "closed the connection")
         except _tls.TLSError as exc:
+            if eof_seen and first is None and getattr(exc, "reason", None) in (None, "ragged_eof"):
+                raise _cut_in_handshake(server_hostname, "closed the connection")
             raise _not_tls(first, server_hostname) or _handshake_failure(exc, context)
-        if buf.outgoing_bytes_buffered():
-            yield flush(conn, timeout, depth)
-        raw = yield recv_bytes(conn, timeout, depth - 1)
+        try:
+            if buf.outgoing_bytes_buffered():
+                yield flush(conn, timeout, depth)
+            raw = yield recv_bytes(conn, timeout, depth - 1)
+        except ConnectionError as exc:
+            if isinstance(exc, (Timeout, SSLError)):
+                raise
+            raise _cut_in_handshake(server_hostname, "reset the connection (%s)" % (exc,))
         if raw:
             first = raw[:_SHOWN_REPLY] if first is None else first
             buf.receive_from_network(raw)
@@ -245,6 +251,17 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
 
 #: How much of a reply that is not TLS an error message shows.
 _SHOWN_REPLY = 40
+
+
+def _cut_in_handshake(server_hostname, what):
+    """The SSLError (reason ``closed_in_handshake``) for a server that hung up mid-handshake.
+
+    OpenSSL would say "EOF occurred in violation of protocol" or the socket
+    "connection reset": neither says it happened before TLS was up.
+    """
+    text = ("TLS handshake with %s failed: the server %s before the handshake completed "
+            "(closed_in_handshake)" % (server_hostname, what))
+    return SSLError(text, tls_error=_tls.HandshakeError(text, reason="closed_in_handshake"))
 
 
 def _not_tls(first, server_hostname):

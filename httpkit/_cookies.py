@@ -2,8 +2,9 @@
 
 Rules:
 - Which cookie goes where (domain, path, secure, expiry, third-party) is
-  decided by the stdlib jar (``http.cookiejar`` / ``cookielib``) and nothing
-  else; httpkit only presents its models in the shapes the jar reads
+  decided by the stdlib jar (``http.cookiejar`` / ``cookielib``); httpkit only
+  drops a cookie larger than 4096 bytes first (as browsers do) and presents
+  its models in the shapes the jar reads
   (:class:`RequestView`, :class:`ResponseView`, like requests' MockRequest and
   MockResponse).
 - :class:`CookieJar` adds requests' dict-like conveniences. The stdlib jar
@@ -16,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 import copy
 import re
+import time
 
 from ._compat import Mapping, binary_type, import_cookiejar, string_types
 from .exceptions import InvalidHeader
@@ -448,9 +450,25 @@ def add_cookie_header(jar, request):
     return value
 
 
+#: A cookie whose name and value together are longer is dropped, as browsers do
+#: (RFC 6265 section 6.1 asks user agents to store at least 4096 bytes; a larger
+#: one would make every later request carry it, or be refused by the server).
+MAX_COOKIE_SIZE = 4096
+
+
 def extract_cookies(jar, response):
-    """Store the Set-Cookie fields of ``response`` (for ``response.request``) in ``jar``."""
+    """Store the Set-Cookie fields of ``response`` (for ``response.request``) in ``jar``.
+
+    The jar's policy decides (domain, path, secure...); a cookie over
+    :data:`MAX_COOKIE_SIZE` is dropped first.
+    """
     if response.request is None or not response.headers.get_all("set-cookie"):
         return
-    jar.extract_cookies(ResponseView(response), RequestView(response.request))
+    view = RequestView(response.request)
+    with jar._cookies_lock:  # what the stdlib's extract_cookies does, with the size check
+        jar._policy._now = jar._now = int(time.time())  # make_cookies reads it (Max-Age)
+        for cookie in jar.make_cookies(ResponseView(response), view):
+            if len(cookie.name) + len(cookie.value or "") <= MAX_COOKIE_SIZE \
+                    and jar._policy.set_ok(cookie, view):
+                jar.set_cookie(cookie)
 

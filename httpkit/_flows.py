@@ -9,7 +9,8 @@ Rules:
   is only there when the Session has a cache.
 - Credentials never follow a redirect to another origin: the Authorization
   header is dropped by the redirect policy and the auth object is replaced by
-  netrc's entry for the new host (if any).
+  netrc's entry for the new host (if any); the call's own ``cookies=`` are
+  left behind too (the Session's jar decides by domain and path).
 - Every response that is not handed to the caller (a redirect, a 401 that
   auth answers, a retried 503) is drained (small) or closed, never left
   holding its connection.
@@ -81,6 +82,7 @@ def _follow_redirects(ctx, request):
         new_origin = request.parsed_url.origin != origin
         if new_origin:
             auth = ctx.auth_for_new_origin(request.parsed_url)
+            ctx.cookies_for_new_origin(request)
             origin = request.parsed_url.origin
         log = debug()
         if log:

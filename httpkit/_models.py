@@ -484,13 +484,13 @@ class Response(object):
 
     @property
     def is_redirect(self):
-        """A redirect with a Location that httpkit would follow."""
-        return self.status_code in _REDIRECT_CODES and "location" in self.headers
+        """A redirect with a Location that httpkit would follow (an empty one is not)."""
+        return self.status_code in _REDIRECT_CODES and bool(self.headers.get("location"))
 
     @property
     def is_permanent_redirect(self):
-        """A 301 or 308 with a Location."""
-        return self.status_code in (301, 308) and "location" in self.headers
+        """A 301 or 308 with a (non-empty) Location."""
+        return self.status_code in (301, 308) and bool(self.headers.get("location"))
 
     @property
     def next(self):

@@ -16,7 +16,8 @@ Rules (requests' behaviour unless noted):
   changes, except http -> https on the same host with default ports
   (requests' ``should_strip_auth``); https -> http always drops it.
   Proxy-Authorization, Cookie and a user Host header are dropped on any
-  origin change.
+  origin change. Credentials in the Location itself (``http://u:p@host/``)
+  are Basic auth for that hop, never kept in the URL.
 - Cookies set by the redirect response are stored in the jar first; when a
   jar is given the Cookie header is rebuilt from it for the new URL.
 """
@@ -108,18 +109,26 @@ def _resolve(request, response, location):
     return url
 
 
-def _replay_body(request, new_request, rewind_body):
+def _replay_body(request, new_request, rewind_body, status):
     body = request.body
     if rewind_body is not None:
-        replaced = rewind_body(new_request)
+        try:
+            replaced = rewind_body(new_request)
+        except UnrewindableBodyError:
+            raise UnrewindableBodyError(
+                "A %d redirect must resend the %s body to %s, but the body is a one-shot %s "
+                "that was already sent (pass bytes or a seekable file to follow 307/308)"
+                % (status, new_request.method, _clip(str(new_request.parsed_url)),
+                   type(body).__name__), request=request)
         if replaced is not None:
             new_request.body = replaced
         return
     if body is None or isinstance(body, (binary_type, text_type, list, tuple)):
         return
     raise UnrewindableBodyError(
-        "A %s redirect must resend the request body, but it is a one-shot %s and no "
-        "rewind_body was given" % (new_request.method, type(body).__name__), request=request)
+        "A %d redirect must resend the %s body, but it is a one-shot %s and no "
+        "rewind_body was given" % (status, new_request.method, type(body).__name__),
+        request=request)
 
 
 def _strip_for_new_origin(request, headers, new_url):
@@ -129,6 +138,17 @@ def _strip_for_new_origin(request, headers, new_url):
     if old_url.origin != new_url.origin:
         for name in _ORIGIN_HEADERS:
             headers.pop(name, None)
+
+
+def _use_location_credentials(headers, url):
+    """Credentials in the Location become Basic auth for that hop; return the URL without them.
+
+    They never stay in the URL (``r.url``, ``r.history``, logs). Like any
+    Authorization they are dropped at the next change of origin.
+    """
+    from ._auth import basic_auth_header
+    headers["Authorization"] = basic_auth_header(url.username, url.password or "")
+    return url.without_auth()
 
 
 def redirect_request(request, response, cookie_jar=None, rewind_body=None):
@@ -162,6 +182,8 @@ def redirect_request(request, response, cookie_jar=None, rewind_body=None):
         extract_cookies(cookie_jar, response)
     headers = request.headers.copy()
     _strip_for_new_origin(request, headers, new_url)
+    if new_url.username is not None:
+        new_url = _use_location_credentials(headers, new_url)
     method = redirect_method(request.method, response.status_code)
     keep_body = response.status_code in _BODY_KEEPING
     if not keep_body:
@@ -172,7 +194,7 @@ def redirect_request(request, response, cookie_jar=None, rewind_body=None):
                                   request.body_length if keep_body else None, request.hooks)
     if keep_body:
         new_request._body_start = request._body_start
-        _replay_body(request, new_request, rewind_body)
+        _replay_body(request, new_request, rewind_body, response.status_code)
     if cookie_jar is not None:
         new_request.headers.pop("Cookie", None)
         from ._cookies import add_cookie_header

@@ -30,6 +30,14 @@ def test_is_a_stdlib_jar():
     assert isinstance(CookieJar(), cookiejar.CookieJar)
 
 
+def test_cookie_over_4096_bytes_is_dropped():
+    jar = CookieJar()
+    name_and_value_4096 = "n=" + "v" * 4095  # len("n") + 4095 == 4096: kept
+    extract_cookies(jar, response_with("http://example.com/", name_and_value_4096,
+                                       "big=" + "x" * 4094, "small=1"))
+    assert sorted(jar.keys()) == ["n", "small"]
+
+
 def test_extract_then_send_back_to_matching_urls_only():
     jar = CookieJar()
     extract_cookies(jar, response_with("http://example.com/app/login",

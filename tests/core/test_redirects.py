@@ -85,6 +85,10 @@ def test_is_redirect():
     assert not is_redirect(redirect(request, 300, "/x"))
     assert not is_redirect(redirect(request, 304, "/x"))
     assert not is_redirect(redirect(request, 302, ""))
+    # the Response property agrees: an empty Location is not followed (it is the response)
+    assert not redirect(request, 302, "").is_redirect
+    assert not redirect(request, 301, "").is_permanent_redirect
+    assert redirect(request, 308, "/x").is_permanent_redirect
 
 
 @pytest.mark.parametrize("status, method, expected", [
@@ -119,6 +123,29 @@ def test_307_308_keep_method_body_and_headers(status):
 def test_307_with_one_shot_iterator_is_unrewindable():
     with pytest.raises(UnrewindableBodyError):
         hop("http://example.com/", 307, "/n", method="POST", body=(b for b in [b"x"]))
+
+
+def test_307_that_cannot_rewind_names_the_redirect():
+    def refuse(new_request):
+        raise UnrewindableBodyError("the request body cannot be sent twice")
+    request = PreparedRequest("POST", "http://example.com/up", body=(b for b in [b"x"]))
+    with pytest.raises(UnrewindableBodyError) as info:
+        redirect_request(request, redirect(request, 307, "/next"), rewind_body=refuse)
+    message = str(info.value)
+    assert "307 redirect" in message and "POST" in message, message
+    assert "http://example.com/next" in message and "generator" in message, message
+    assert info.value.request is request
+
+
+def test_location_credentials_are_basic_auth_for_that_hop_and_leave_the_url():
+    new = hop("http://example.com/", 302, "http://u%40x:p%3Aw@other.example/in",
+              headers={"Authorization": "Bearer mine"})
+    assert new.url == "http://other.example/in"
+    assert new.parsed_url.username is None
+    assert new.headers["Authorization"] == "Basic dUB4OnA6dw=="  # u@x:p:w
+    # at the next change of origin they are dropped like any Authorization
+    after = redirect_request(new, redirect(new, 302, "http://third.example/"))
+    assert "Authorization" not in after.headers
 
 
 def test_307_rewind_seam():
