@@ -431,6 +431,9 @@ def _feed_h11(conn, timeout):
     except _tls.RaggedEOF:
         data = None
     if data:
+        if not conn.received_any and h.their_state is h11.SEND_RESPONSE:
+            conn.received_any = True
+            _check_start(data)
         conn.received_any = True
         h.receive_data(data)
         return
@@ -442,6 +445,26 @@ def _feed_h11(conn, timeout):
     h.receive_data(b"")
 
 
+#: How much of a reply that is not HTTP an error message shows.
+_SHOWN_START = 40
+
+
+def _check_start(data):
+    """Refuse a reply whose first bytes cannot begin ``HTTP/``, at once.
+
+    Binary noise, an HTTP/0.9 body or a TLS record on an http:// URL would
+    otherwise wait for a line end that may never come: h11 0.16 refuses
+    some of them early ("illegal request line"), 0.11 none, and neither an
+    HTTP/0.9 body held open. Every h11 now gives this one error.
+    """
+    if data[:5] != b"HTTP/"[:len(data[:5])]:
+        shown = data[:_SHOWN_START].split(b"\n", 1)[0].rstrip(b"\r") or data[:_SHOWN_START]
+        shown = repr(shown)
+        raise RemoteProtocolError("invalid HTTP response: the server did not answer in "
+                                  "HTTP/1.x, it sent %s" % (shown if shown[:1] == "b"
+                                                             else "b" + shown,))
+
+
 def start_body(conn, method, request_headers, event, response_headers):
     """Note how the body of the response head ``event`` is framed (see ``read_body``).
 
@@ -451,6 +474,7 @@ def start_body(conn, method, request_headers, event, response_headers):
     conn.direct = False
     conn.body_left = None
     length = None
+    encoded = False
     keep_alive = event.http_version >= b"1.1" and not _says_close(request_headers)
     for name, value in response_headers:
         name = name.lower()
@@ -460,8 +484,13 @@ def start_body(conn, method, request_headers, event, response_headers):
             elif name == b"connection":
                 keep_alive = keep_alive and b"close" not in value.lower()
             else:
-                length = None  # transfer-encoding: chunked (or until close), h11 frames it
-                break
+                encoded = True  # transfer-encoding: chunked, h11 frames it
+    if encoded:
+        # Content-Length beside Transfer-Encoding: chunked frames the body
+        # (RFC 9112 section 6.3), but the message may be a smuggling attempt
+        # read differently by a proxy on the way: never reuse the connection.
+        keep_alive = keep_alive and length is None
+        length = None
     conn.keep_alive = keep_alive
     if method != b"HEAD" and event.status_code not in (204, 304):
         conn.body_left = length
@@ -554,7 +583,8 @@ def finish_body(conn):
             conn.h11 = client_connection(max_incomplete_event_size=MAX_HEAD_SIZE)
             return True
         return False
-    if h.our_state is h11.DONE and h.their_state is h11.DONE and not h.trailing_data[0]:
+    if conn.keep_alive and h.our_state is h11.DONE and h.their_state is h11.DONE \
+            and not h.trailing_data[0]:
         # (bytes after the response would be read as the next one's: drop them with it)
         h.start_next_cycle()
         return True
@@ -570,6 +600,9 @@ def _protocol_error(state, exc):
     text = _H11_BYTES.sub(r"\1", str(exc))  # h11 shows lines as bytearray(b'...')
     if state is h11.SEND_RESPONSE and "buffer too long" in text:  # h11 0.11 .. 0.16
         return head_too_large()
+    if "_SWITCH_UPGRADE" in text:
+        return RemoteProtocolError("invalid HTTP response: 101 Switching Protocols, but "
+                                   "httpkit asked for no protocol upgrade")
     if state is h11.SEND_RESPONSE and "ConnectionClosed" in text:
         return RemoteProtocolError("the server closed the connection without sending a response")
     if (state is h11.SEND_BODY and "without sending complete" in text) \

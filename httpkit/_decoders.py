@@ -35,7 +35,7 @@ from __future__ import absolute_import, division, print_function
 
 import zlib
 
-from .exceptions import ContentDecodingError, DecompressionBombError
+from .exceptions import ContentDecodingError, DecompressionBombError, ResponseTooLarge
 
 __all__ = ["make_decoder", "Decoder", "CHUNK_SIZE", "DEFAULT_MAX_RATIO", "RATIO_FLOOR",
            "MAX_CODINGS", "supported_encodings"]
@@ -103,8 +103,19 @@ class Decoder(object):
         self._layers = layers
         self._max_size = max_size
         self._max_ratio = max_ratio
+        self._body_limit = None
         self._fed = 0
         self._out = 0
+
+    def limit_output(self, limit):
+        """Raise ResponseTooLarge as soon as the decoded output passes ``limit`` bytes.
+
+        For a body read into memory (``Limits.max_body_size``): one network
+        read of a bomb decodes to up to ~1000 times its size (far more through
+        a chain of codings) before the reader could count it, so the decoder
+        stops there, one piece (at most CHUNK_SIZE) past the limit.
+        """
+        self._body_limit = limit
 
     def decode(self, data):
         """Decode the next encoded bytes.
@@ -157,6 +168,9 @@ class Decoder(object):
 
     def _count(self, piece):
         self._out += len(piece)
+        if self._body_limit is not None and self._out > self._body_limit:
+            raise ResponseTooLarge("the decoded body is larger than %d bytes"
+                                   % self._body_limit)
         if self._max_size is not None and self._out > self._max_size:
             raise DecompressionBombError(
                 "Decoded body (Content-Encoding: %s) passed max_size=%d bytes; pass a "

@@ -21,11 +21,12 @@ from ._flow import Return
 from ._head_limits import check_request_head
 from ._log import debug, describe_tls
 from ._socks import socks_handshake
-from ._strict_h11 import client_connection
+from ._strict_h11 import check_response, client_connection
 from ._models import Headers, Response, check_method
 from ._ops import Checkout, Connect
 from .exceptions import (ConnectionError, ConnectTimeout, InvalidSchema, ProxyConnectTimeout,
-                         ProxyError, RemoteProtocolError, RequestException, SSLError)
+                         ProxyError, ReadTimeout, RemoteProtocolError, RequestException,
+                         SSLError, WriteTimeout)
 
 __all__ = ["send_single", "require_http", "attach_request", "DecodingBody", "BodyStream",
            "BodyPieces",
@@ -173,15 +174,23 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
             raise
         raise _proxy_unreachable(proxy, exc)
     conn = _conn.Connection(transport, key)
+    step = None
     try:
         if proxy_tls is not None:
+            step = "the TLS handshake with proxy %s" % (proxy,)
             yield _conn.tls_handshake(conn, proxy_tls, proxy.host, connect_timeout)
         if proxy is not None and proxy.is_socks:
+            step = "the SOCKS handshake with proxy %s" % (proxy,)
             yield socks_handshake(conn, proxy, url.host, url.port, connect_timeout)
         if url.scheme == "https":
             if proxy is not None and not proxy.is_socks:
+                step = "the CONNECT tunnel through proxy %s" % (proxy,)
                 yield connect_tunnel(conn, url, proxy, connect_timeout)
+            step = "the TLS handshake with %s" % (url.host,)
             yield _conn.tls_handshake(conn, tls_context, url.host, connect_timeout)
+    except (ReadTimeout, WriteTimeout) as exc:
+        ctx.io.close(transport)
+        raise _setup_timeout(step, exc, proxy is not None and "proxy" in step)
     except BaseException:
         ctx.io.close(transport)
         raise
@@ -191,6 +200,17 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
                   "" if proxy is None else " via proxy %s:%d" % (proxy.host, proxy.port),
                   describe_tls(conn))
     raise Return(conn)
+
+
+def _setup_timeout(step, exc, via_proxy):
+    """The ConnectTimeout for a handshake that timed out (it runs under the connect timeout).
+
+    A server that accepts TCP and never completes TLS (or a proxy that never
+    answers CONNECT) has been sent no request: like a connect that never
+    completes, the error is a ConnectTimeout, safe to retry for any method.
+    """
+    cls = ProxyConnectTimeout if via_proxy else ConnectTimeout
+    return cls("%s did not complete within the connect timeout (%s)" % (step, exc))
 
 
 def _proxy_unreachable(proxy, exc):
@@ -295,6 +315,7 @@ def exchange(ctx, conn, request, proxy):
     # h11's Headers is slow to iterate.
     raw_headers = event.headers.raw_items()
     check_head_size(event, raw_headers)
+    check_response(event, raw_headers)
     _conn.start_body(conn, method, headers, event, raw_headers)
     response = Response(event.status_code, event.reason.decode("latin-1"),
                         Headers.from_wire(raw_headers), request,
@@ -351,7 +372,9 @@ def read_response_head(ctx, conn):
                 raise RemoteProtocolError("the server sent more than %d informational (1xx) "
                                           "responses, httpkit's limit"
                                           % _conn.MAX_INFORMATIONAL)
-            check_head_size(event, event.headers.raw_items())
+            raw_headers = event.headers.raw_items()
+            check_head_size(event, raw_headers)
+            check_response(event, raw_headers)
             continue
         if isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
             raise RemoteProtocolError("the server closed the connection without a response")

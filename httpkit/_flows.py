@@ -202,12 +202,18 @@ def read_all(response):
             response._content = b""
         return
     limit = getattr(stream, "max_body_size", None)
+    decoder = getattr(stream, "decoder", None)
+    if limit is not None and decoder is not None:
+        decoder.limit_output(limit)  # a bomb passes the limit inside one read
     pieces = BodyPieces(stream, None)
     parts = []
     size = 0
     while not pieces.ended:
-        ready = pieces.ready()
-        ready = ready if ready is not None else pieces.ready((yield pieces.read()))
+        try:
+            ready = pieces.ready()
+            ready = ready if ready is not None else pieces.ready((yield pieces.read()))
+        except ResponseTooLarge:  # from the decoder (the stream is aborted)
+            _too_large(response, stream, limit)
         parts.extend(ready)
         if limit is not None:
             size += sum(map(len, ready))

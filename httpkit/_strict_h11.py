@@ -10,12 +10,24 @@ Rules:
   then a plain ``h11.Connection``.
 - This module reaches into h11's private reader machinery, and only for
   h11 < 0.16, whose code is frozen (0.11's on 2.7): never for current h11.
+- :func:`check_response` refuses, on every h11, the response heads that one
+  h11 version lets through and another refuses, or that neither checks:
+  a Content-Length of more than 20 digits (0.16 refuses it, 0.11 would wait
+  for 10**25 bytes), a final status of 600 or more (0.11 refuses it, 0.16
+  passes it on; RFC 9110 section 15: values outside 100..599 are invalid)
+  and an HTTP major version other than 1 (``HTTP/2.0 200`` in HTTP/1.1
+  syntax: RFC 9112 section 2.3, a major version httpkit does not speak).
 """
 from __future__ import absolute_import, division, print_function
 
 import h11
 
-__all__ = ["client_connection", "LENIENT_H11"]
+from .exceptions import RemoteProtocolError
+
+__all__ = ["client_connection", "check_response", "LENIENT_H11", "CONTENT_LENGTH_MAX_DIGITS"]
+
+#: The most digits a Content-Length may have (h11 0.16's own limit; 0.11 has none).
+CONTENT_LENGTH_MAX_DIGITS = 20
 
 
 def _version(text):
@@ -74,3 +86,26 @@ _CONNECTION = _strict_connection_class() if LENIENT_H11 else h11.Connection
 def client_connection(**kwargs):
     """A client-side h11 Connection that rejects malformed chunked bodies."""
     return _CONNECTION(h11.CLIENT, **kwargs)
+
+
+def check_response(event, raw_headers):
+    """Refuse a response head h11 accepted that httpkit does not, the same on every h11.
+
+    Args:
+        event: an ``h11.Response`` or ``h11.InformationalResponse``.
+        raw_headers: ``event.headers.raw_items()``.
+
+    Raises:
+        RemoteProtocolError: naming what is wrong (see the module's rules).
+    """
+    if not event.http_version.startswith(b"1."):
+        raise RemoteProtocolError("invalid HTTP response: the server answered in HTTP/%s; "
+                                  "httpkit speaks HTTP/1.x"
+                                  % (event.http_version.decode("ascii"),))
+    if event.status_code >= 600:
+        raise RemoteProtocolError("invalid HTTP response: status %d is not an HTTP status "
+                                  "(RFC 9110 allows 100 to 599)" % (event.status_code,))
+    for name, value in raw_headers:
+        if len(value) > CONTENT_LENGTH_MAX_DIGITS and name.lower() == b"content-length":
+            raise RemoteProtocolError("invalid HTTP response: bad Content-Length (more than "
+                                      "%d digits)" % CONTENT_LENGTH_MAX_DIGITS)
