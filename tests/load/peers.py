@@ -13,10 +13,11 @@ from __future__ import absolute_import, division, print_function
 
 import os
 import socket
+import time
 
 from servers import ThreadedServer
 
-__all__ = ["SlowReader", "open_fds"]
+__all__ = ["SlowReader", "open_fds", "fds_settle"]
 
 
 class SlowReader(ThreadedServer):
@@ -64,3 +65,22 @@ def open_fds():
         except OSError:  # (the listing's own descriptor, closed again)
             pass
     return found
+
+
+def fds_settle(before, seconds=10.0):
+    """Wait (bounded) until the open descriptors are those of ``before``; return the difference.
+
+    Servers close their side of a connection when they see its end, in their
+    own threads: the count settles soon after the client closed, or never.
+
+    Returns:
+        ``(opened, closed)``: descriptors open now and not before, and the other way.
+    """
+    deadline = time.time() + seconds
+    while True:
+        now = open_fds()
+        if len(now) == len(before) or time.time() > deadline:
+            opened = sorted((fd, now[fd]) for fd in now if before.get(fd) != now[fd])
+            closed = sorted((fd, before[fd]) for fd in before if now.get(fd) != before[fd])
+            return opened, closed
+        time.sleep(0.05)
