@@ -25,7 +25,7 @@ from ._log import debug
 from ._ops import Sleep
 from ._exchange import BodyPieces, attach_request
 from .exceptions import (ConnectionError, DeadlineExceeded, RequestException, ResponseTooLarge,
-                         Timeout)
+                         RetryError, Timeout)
 
 __all__ = ["request_flow", "read_all", "discard_body"]
 
@@ -164,7 +164,12 @@ def _send_handling_retries(ctx, request):
         ctx.extract_cookies(response)
         if retry is not None and ctx.should_retry_status(retry, request, response):
             from ._retry import next_retry
-            retry, delay = next_retry(retry, request.method, request.url, response=response)
+            try:
+                retry, delay = next_retry(retry, request.method, request.url,
+                                          response=response)
+            except RetryError as exc:  # exhausted: free the connection (urllib3 drains it too)
+                yield discard_body(response)
+                raise exc
             if delay is None:  # Retry-After past MAX_RETRY_AFTER: the caller gets this answer
                 raise Return(response)
             _log_retry(request, delay, "status %d" % response.status_code)

@@ -62,8 +62,10 @@ def _abandon(raw: Any) -> None:
     """Close a transport whose loop is closed: tell the peer, and free it without the loop.
 
     ``close()`` would schedule a callback on the dead loop and fail; shutting
-    the socket down sends the FIN now, and the transport's own finalizer
-    closes the file descriptor.
+    the socket down sends the FIN now. The descriptor is closed here too, as
+    the transport's ``_call_connection_lost`` would have: left to the
+    transport's finalizer it stays open until garbage collection, with a
+    ResourceWarning (no public call closes it once the loop is gone).
     """
     sock = raw.get_extra_info("socket")
     if sock is not None:
@@ -75,6 +77,10 @@ def _abandon(raw: Any) -> None:
         raw.abort()
     except RuntimeError:  # "Event loop is closed": everything but the callback is done
         pass
+    inner = getattr(raw, "_sock", None)  # (a selector transport's own socket)
+    if inner is not None:
+        raw._sock = None
+        inner.close()
 
 
 def _expire(fut: "asyncio.Future[Any]") -> None:

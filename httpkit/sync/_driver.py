@@ -11,6 +11,7 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+import errno
 import select
 import socket
 import threading
@@ -74,7 +75,10 @@ class SyncDriver(object):
             t.sock.settimeout(op.timeout)
             t.timeout = op.timeout
         try:
-            t.sock.sendall(op.data)
+            if op.timeout is None:
+                t.sock.sendall(op.data)
+            else:
+                _send_within(t.sock, op.data, op.timeout)
         except (socket.error, OSError) as exc:
             raise _map_socket_error(exc, "send", t.peer)
 
@@ -167,11 +171,47 @@ class SyncDriver(object):
         return idle_bytes_leave_alive(conn, data)
 
 
+def _send_within(sock, data, timeout):
+    """Send all of ``data`` within ``timeout`` seconds in all (the socket's own timeout).
+
+    Not ``sendall``: on 2.7 it restarts the timeout after every partial send,
+    so a peer reading one byte at a time keeps it going past the write
+    timeout and the total deadline. Each piece waits only for what is left.
+    """
+    started = monotonic()
+    sent = sock.send(data)
+    total = len(data)
+    if sent == total:  # the common case: one system call, like sendall
+        return
+    view = memoryview(data)
+    while sent < total:
+        if not _writable(sock, started + timeout - monotonic()):
+            raise socket.timeout("timed out")
+        sent += sock.send(view[sent:])
+
+
 if hasattr(select, "poll"):
     def _readable(sock):
         poller = select.poll()
         poller.register(sock, select.POLLIN)
         return bool(poller.poll(0))
+
+    def _writable(sock, seconds):
+        """Wait up to ``seconds`` for ``sock`` to take more data; False if it did not."""
+        poller = select.poll()
+        poller.register(sock, select.POLLOUT)
+        deadline = monotonic() + seconds
+        while seconds > 0:
+            try:
+                return bool(poller.poll(int(seconds * 1000) + 1))
+            except select.error as exc:  # EINTR on 2.7 (3.x retries by itself)
+                if exc.args[0] != errno.EINTR:
+                    raise socket.error(*exc.args)
+            seconds = deadline - monotonic()
+        return False
 else:  # pragma: no cover - Windows
     def _readable(sock):
         return bool(select.select([sock], [], [], 0)[0])
+
+    def _writable(sock, seconds):
+        return seconds > 0 and bool(select.select([], [sock], [], seconds)[0])

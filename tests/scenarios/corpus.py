@@ -1094,3 +1094,4 @@ from scenarios import hostile_input  # noqa: E402,F401
 from scenarios import limits  # noqa: E402,F401
 from scenarios import deadline  # noqa: E402,F401
 from scenarios import input_limits  # noqa: E402,F401
+from scenarios import leaks  # noqa: E402,F401

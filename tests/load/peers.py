@@ -1,0 +1,86 @@
+"""Test peers for the load tests (stdlib only, 2.7 and 3.x).
+
+- :class:`SlowReader`: accepts, keeps a tiny receive buffer and reads an
+  upload a few bytes at a time, never answering: a send to it makes progress
+  all the time but never finishes within any timeout a test uses.
+- :class:`FaultyServer` (``faulty.py``): answers well or misbehaves, chosen
+  per request by a seeded random generator.
+
+Rules (as tests/servers.py): every wait is bounded, only loopback is used,
+``stop()`` shuts every connection and joins every thread with a limit.
+"""
+from __future__ import absolute_import, division, print_function
+
+import os
+import socket
+import time
+
+from servers import ThreadedServer
+
+__all__ = ["SlowReader", "open_fds", "fds_settle"]
+
+
+class SlowReader(ThreadedServer):
+    """Reads ``piece`` bytes every ``pause`` seconds from each connection, forever.
+
+    The listening socket's SO_RCVBUF is ``rcvbuf`` (accepted sockets inherit
+    it, and so does the window offered in the SYN-ACK), so the client's sends
+    block after a small amount and are let go a little at a time: every wait
+    for the socket to become writable is short, the whole send is endless.
+
+    Attributes:
+        received: bytes read so far, over every connection.
+    """
+
+    def __init__(self, piece=32768, pause=0.01, rcvbuf=65536):
+        super(SlowReader, self).__init__()
+        self.piece, self.pause, self.rcvbuf = piece, pause, rcvbuf
+        self.received = 0
+
+    def start(self):
+        super(SlowReader, self).start()
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.rcvbuf)
+        return self
+
+    def handle_connection(self, sock, addr, conn_id):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.rcvbuf)
+        while not self.stopped:
+            data = sock.recv(self.piece)
+            if not data:
+                return
+            self.received += len(data)
+            self.sleep(self.pause)
+
+
+def open_fds():
+    """Return ``{fd: what it points at}`` for this process's open descriptors (Linux /proc).
+
+    The descriptor ``listdir`` itself used is gone by the time its target is
+    read, so it is left out.
+    """
+    found = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            found[int(name)] = os.readlink("/proc/self/fd/" + name)
+        except OSError:  # (the listing's own descriptor, closed again)
+            pass
+    return found
+
+
+def fds_settle(before, seconds=10.0):
+    """Wait (bounded) until the open descriptors are those of ``before``; return the difference.
+
+    Servers close their side of a connection when they see its end, in their
+    own threads: the count settles soon after the client closed, or never.
+
+    Returns:
+        ``(opened, closed)``: descriptors open now and not before, and the other way.
+    """
+    deadline = time.time() + seconds
+    while True:
+        now = open_fds()
+        if len(now) == len(before) or time.time() > deadline:
+            opened = sorted((fd, now[fd]) for fd in now if before.get(fd) != now[fd])
+            closed = sorted((fd, before[fd]) for fd in before if now.get(fd) != before[fd])
+            return opened, closed
+        time.sleep(0.05)

@@ -1,0 +1,64 @@
+"""Faults under load on httpkit.aio.tx (tests/load/faulty.py states the rules); 2.7 and 3.x.
+
+200 Deferreds share one Twisted Session against a server that resets,
+stalls and truncates at random. Every call ends -- in the exact body or an
+httpkit error -- within its total deadline; then, faults off, the same
+Session makes 50 good requests; and once it is closed no file descriptor is
+left open (the reactor's own descriptors were open before the test began).
+"""
+from __future__ import absolute_import, division, print_function
+
+import pytest
+
+import httpkit
+from load.faulty import READ_TIMEOUT, FaultyServer, Tally
+from load.peers import fds_settle, open_fds
+
+CALLS = 200
+DEADLINE = 10.0
+
+
+@pytest.fixture
+def faulty():
+    server = FaultyServer().start()
+    yield server
+    server.stop()
+
+
+def _timeouts():
+    return httpkit.Timeouts(connect=5.0, read=READ_TIMEOUT, write=5.0, pool=DEADLINE,
+                            total=DEADLINE)
+
+
+def _call(session, url, index, tally):
+    """A Deferred that fires (never fails) once the call's outcome is in ``tally``."""
+    d = session.get(url + "/n/%d" % index, timeout=_timeouts())
+
+    def read(response):
+        return response.content().addCallback(
+            lambda body: tally.body(index, response.status_code, body))
+    d.addCallback(read)
+    d.addErrback(lambda failure: tally.error(index, failure.value))
+    return d
+
+
+def test_faults_under_load_then_the_pool_recovers_and_nothing_leaks(tx, faulty):
+    from twisted.internet import defer
+    before = open_fds()
+    tally, recovered = Tally(), Tally()
+    session = tx.session(limits=httpkit.Limits(max_per_host=50, max_total=50))
+    tx.call(lambda: defer.gatherResults([_call(session, faulty.url, i, tally)
+                                         for i in range(CALLS)]), _timeout=60)
+    tally.check(CALLS)
+
+    faulty.faults = False
+
+    @defer.inlineCallbacks
+    def good_ones():
+        for index in range(50):
+            yield _call(session, faulty.url, CALLS + index, recovered)
+    tx.call(good_ones)
+    assert recovered.kinds == {"ok": 50}, recovered.kinds
+    tx.close_sessions()
+    opened, closed = fds_settle(before)
+    assert (opened, closed) == ([], []), "descriptors left open: %r" % (opened,)
