@@ -1,4 +1,6 @@
 """Shared hypothesis settings and strategies for tests/props (Python 3 only)."""
+from __future__ import absolute_import, division, print_function
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
