@@ -246,6 +246,17 @@ def redirect_303_post_becomes_bodyless_get(adapter, servers, peer):
     assert body_of(second) == b""
 
 
+@hostile("plain")
+def redirect_301_302_post_becomes_bodyless_get(adapter, servers, peer):
+    """POST + 301 and POST + 302: the next hop is a GET with no body (browsers, requests)."""
+    for status in (301, 302):
+        server = peer.serve([redirect("/next", status), ("read_request",), GOOD])
+        expect_body(call(adapter, peer, "POST", server.url + "/form", data=b"x=1"), b"good")
+        second = server.received[1]
+        assert request_line(second) == "GET /next HTTP/1.1", (status, second)
+        assert header(second, "Content-Length") is None and body_of(second) == b"", second
+
+
 @hostile()
 def redirect_307_308_keep_post_and_body(adapter, servers, peer):
     """POST + 307 and POST + 308: the next hop is the same POST with the same body."""
@@ -316,10 +327,9 @@ def _leak_case(kind, where):
     return hostile()(case)
 
 
-for _kind in ("auth", "authorization", "userinfo", "proxy-authorization"):
-    _leak_case(_kind, "host")
-_leak_case("auth", "port")
-_leak_case("authorization", "port")
+for _where in ("host", "port"):
+    for _kind in ("auth", "authorization", "userinfo", "proxy-authorization"):
+        _leak_case(_kind, _where)
 
 
 @hostile("plain")
@@ -440,6 +450,18 @@ def cookie_flood_bounded_by_head_limits(adapter, servers, peer):
         pool_recovers(s, peer, server)
 
 
+@hostile("plain")
+def cookie_flood_over_header_field_limit(adapter, servers, peer):
+    """150 short Set-Cookie lines (a small head): RemoteProtocolError naming the field limit."""
+    flood = b"".join(b"Set-Cookie: c%d=v\r\n" % i for i in range(150))
+    server = peer.serve([answer(extra=flood)], [GOOD])
+    with adapter.session() as s:
+        expect_error(call(s, peer, "GET", server.url + "/x"), "RemoteProtocolError",
+                     "header fields")
+        assert s.cookies() == {}
+        pool_recovers(s, peer, server)
+
+
 @hostile()
 def cookie_larger_than_4096_bytes_dropped(adapter, servers, peer):
     """A 5000-byte cookie is dropped (browsers' 4096-byte rule); a 4000-byte one is kept."""
@@ -502,15 +524,39 @@ def session_cookies_not_sent_to_another_host(adapter, servers, peer):
         assert header(raw, "Cookie") is None, raw
 
 
-@hostile()
-def request_cookies_not_sent_to_another_host(adapter, servers, peer):
-    """cookies={...} given to one call go to its host, not to the host it is redirected to."""
+def _request_cookies_case(where):
+    def case(adapter, servers, peer):
+        target = landing(peer)
+        url = other_host_url(target) if where == "host" else target.url + "/landed"
+        source = peer.serve([redirect(url)])
+        expect_body(call(adapter, peer, "GET", source.url + "/from", cookies={"once": "x"}),
+                    b"good")
+        assert header(source.received[0], "Cookie") == "once=x", source.received[0]
+        assert header(target.received[0], "Cookie") is None, target.received[0]
+    case.__name__ = "request_cookies_not_sent_to_another_%s" % where
+    case.__doc__ = ("cookies={...} of one call go to the URL it names, not to another %s it "
+                    "is redirected to (requests sends them along)." % where)
+    return hostile()(case)
+
+
+_request_cookies_case("host")
+_request_cookies_case("port")
+
+
+@hostile("plain")
+def session_cookies_reach_another_port_of_their_host(adapter, servers, peer):
+    """Jar cookies of 127.0.0.1 go to another port of 127.0.0.1 after a redirect (RFC 6265 8.5).
+
+    Cookies are not isolated by port; the redirect sends nothing a direct
+    request to that port would not. (Another host never gets them.)
+    """
     target = landing(peer)
-    source = peer.serve([redirect(other_host_url(target))])
-    expect_body(call(adapter, peer, "GET", source.url + "/from", cookies={"once": "x"}),
-                b"good")
-    assert header(source.received[0], "Cookie") == "once=x", source.received[0]
-    assert header(target.received[0], "Cookie") is None, target.received[0]
+    source = peer.serve([answer(extra=b"Set-Cookie: sid=1; Path=/\r\n"),
+                         ("read_request",), redirect(target.url + "/landed")])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", source.url + "/login"), b"ok")
+        expect_body(call(s, peer, "GET", source.url + "/from"), b"good")
+    assert header(target.received[0], "Cookie") == "sid=1", target.received[0]
 
 
 # --------------------------------------------------------------------------- keep-alive races
@@ -564,6 +610,89 @@ def _never_replayed_case(method, ending, name):
 _never_replayed_case("POST", ("close",), "closes")
 _never_replayed_case("PATCH", ("close",), "closes")
 _never_replayed_case("POST", ("rst",), "resets")
+
+
+@hostile()
+def keepalive_put_body_replayed_whole(adapter, servers, peer):
+    """The reused connection closes after a PUT with a body: the replay carries the same body."""
+    server = peer.serve(*_closed_on_reuse("PUT", ("close",)))
+    with adapter.session() as s:
+        expect_body(call(s, peer, "PUT", server.url + "/1", data=b"first"), b"ok")
+        expect_body(call(s, peer, "PUT", server.url + "/2", data=b"second body"), b"ok")
+    assert [body_of(r) for r in server.received] == [b"first", b"second body", b"second body"]
+
+
+@hostile()
+def keepalive_put_one_shot_body_never_replayed(adapter, servers, peer):
+    """The same race with a PUT of a one-shot generator: it cannot be resent, so it is not."""
+    def body():
+        yield b"only"
+        yield b"once"
+    server = peer.serve(*_closed_on_reuse("PUT", ("close",)))
+    with adapter.session() as s:
+        expect_body(call(s, peer, "PUT", server.url + "/1", data=b"first"), b"ok")
+        expect_error(call(s, peer, "PUT", server.url + "/2", data=body()), "ConnectionError")
+    assert len(server.received) == 2 and server.connections == 1, server.received
+
+
+@hostile()
+def keepalive_partial_answer_never_replayed(adapter, servers, peer):
+    """The reused connection dies after half a status line: an error, GET not sent again."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    server = peer.serve([ok, ("read_request",), b"HTTP/1.1 200 O", ("close",)], [GOOD])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
+        expect_error(call(s, peer, "GET", server.url + "/2"), "RemoteProtocolError")
+        assert len(server.received) == 2 and server.connections == 1, server.received
+        pool_recovers(s, peer, server)
+
+
+@hostile()
+def keepalive_idle_408_is_not_an_answer(adapter, servers, peer):
+    """An idle connection gets "408 Request Timeout" and a close: the next GET goes to a new one."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    timeout = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+               b"Content-Length: 0\r\n\r\n")
+    server = peer.serve([ok, ("sleep", 0.1), timeout, ("close",)], [GOOD])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
+        time.sleep(0.5)
+        expect_body(call(s, peer, "GET", server.url + "/2"), b"good")
+    assert server.connections == 2
+
+
+@hostile()
+def keepalive_408_on_reuse_replayed_once(adapter, servers, peer):
+    """The server times the reused connection out as the GET arrives (408 + close): sent again once."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    timeout = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+               b"Content-Length: 0\r\n\r\n")
+    server = peer.serve([ok, ("read_request",), timeout, ("close",)], [GOOD])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
+        expect_body(call(s, peer, "GET", server.url + "/2"), b"good")
+    assert server.connections == 2 and len(server.received) == 3
+
+
+@hostile("plain")
+def keepalive_408_on_reuse_post_is_the_answer(adapter, servers, peer):
+    """The same 408 race with a POST: the 408 is the caller's response, the POST sent once."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    timeout = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+               b"Content-Length: 4\r\n\r\nslow")
+    server = peer.serve([ok, ("read_request",), timeout, ("close",)], [GOOD])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
+        expect_body(call(s, peer, "POST", server.url + "/2", data=b"once"), b"slow", 408)
+    assert server.connections == 1 and len(server.received) == 2
+
+
+@hostile("plain")
+def fresh_connection_408_is_the_answer(adapter, servers, peer):
+    """A 408 on a new connection is an answer like any other: returned, GET not resent."""
+    server = peer.serve([b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 4\r\n\r\nslow"])
+    expect_body(call(adapter, peer, "GET", server.url + "/1"), b"slow", 408)
+    assert server.connections == 1 and len(server.received) == 1
 
 
 @hostile()
