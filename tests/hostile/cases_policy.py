@@ -63,6 +63,18 @@ def other_host_url(server, path="/landed"):
     return server.base_url(path, host="localhost")
 
 
+def wait_hung_up(server, bound=10.0):
+    """Wait (bounded) until ``server`` holds no connection, then a moment for its FIN to land.
+
+    For the "closed while idle" cases: the close has reached the client
+    before it looks for a connection to reuse (loopback delivers a FIN at once).
+    """
+    deadline = time.time() + bound
+    while server._open and time.time() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+
+
 def follow_to(adapter, peer, target):
     """GET a server that redirects (302) to ``target``; return (result, redirecting server)."""
     source = peer.serve([redirect(target)], [GOOD])
@@ -650,7 +662,7 @@ def keepalive_idle_408_is_not_an_answer(adapter, servers, peer):
     server = peer.serve([ok, ("sleep", 0.1), timeout, ("close",)], [GOOD])
     with adapter.session() as s:
         expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
-        time.sleep(0.5)
+        wait_hung_up(server)
         expect_body(call(s, peer, "GET", server.url + "/2"), b"good")
     assert server.connections == 2
 
@@ -709,7 +721,7 @@ def keepalive_idle_close_post_goes_to_a_new_connection(adapter, servers, peer):
     server = peer.serve([ok, ("sleep", 0.1), ("close",)], [GOOD])
     with adapter.session() as s:
         expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
-        time.sleep(0.5)  # the server's close has arrived by now (the outcome is the same if not)
+        wait_hung_up(server)
         expect_body(call(s, peer, "POST", server.url + "/2", data=b"once"), b"good")
     posts = [r for r in server.received if request_line(r).startswith("POST")]
     assert len(posts) == 1, server.received
