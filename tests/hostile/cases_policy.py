@@ -353,6 +353,25 @@ def credentials_not_sent_to_another_scheme(adapter, servers, peer):
 
 
 @hostile()
+def proxy_credentials_on_every_hop_never_to_origins(adapter, servers, peer):
+    """Through a proxy needing auth, a redirect to another host: every hop is authenticated to
+    the proxy, and neither origin ever sees Proxy-Authorization (over TLS: inside the tunnel)."""
+    proxy = servers.proxy_server(auth=("pu", "ppw"))
+    target = landing(peer)
+    source = peer.serve([redirect(other_host_url(target))])
+    scheme = "https" if peer.tls else "http"
+    expect_body(call(adapter, peer, "GET", source.url + "/from",
+                     proxies={scheme: proxy.proxy_url("pu", "ppw")}), b"good")
+    assert len(proxy.requests) == 2, proxy.requests
+    for req in proxy.requests:
+        assert req.header("Proxy-Authorization") == basic("pu", "ppw"), req.headers
+    if peer.tls:
+        assert [r.method for r in proxy.requests] == ["CONNECT", "CONNECT"]
+    for raw in source.received + target.received:
+        assert header(raw, "Proxy-Authorization") is None, raw
+
+
+@hostile()
 def credentials_kept_on_same_origin(adapter, servers, peer):
     """A redirect to the same origin keeps auth=, Authorization and Proxy-Authorization."""
     server = peer.serve([redirect("/next"), ("read_request",), GOOD])
@@ -728,6 +747,20 @@ def keepalive_idle_close_post_goes_to_a_new_connection(adapter, servers, peer):
 
 
 # --------------------------------------------------------------------------- TLS refusals
+@hostile("plain")
+def redirect_to_https_with_expired_certificate(adapter, servers, peer):
+    """http redirects to an https host whose certificate expired: SSLError expired, naming it."""
+    bad = servers.scripted([GOOD], tls=True, certfile=servers.cert("expired.pem"),
+                           keyfile=servers.cert("expired.key"))
+    url = bad.base_url("/landed", host="localhost")
+    source = peer.serve([redirect(url)])
+    res = expect_error(call(adapter, peer, "GET", source.url + "/from",
+                            verify=servers.ca_bundle), "SSLError", "localhost")
+    assert res.error_reason == "expired", (res.error_reason, res.error_message)
+    assert res.error_request == ("GET", url), res.error_request
+    assert bad.received == []
+
+
 _BAD_CERTS = [
     # (case name, certificate file stem, host name to ask for, SSLError reason, what it is)
     ("expired", "expired", "localhost", "expired", "an expired certificate"),
@@ -750,7 +783,7 @@ def _refused_case(name, stem, host, reason, what):
     def case(adapter, servers, peer):
         server = _cert_server(servers, stem)
         res = call(adapter, peer, "GET", server.base_url("/x", host=host))
-        expect_error(res, "SSLError")
+        expect_error(res, "SSLError", "TLS handshake with %s failed" % host)
         assert res.error_reason == reason, (res.error_reason, res.error_message)
         assert server.received == []
     case.__name__ = "tls_%s_certificate_refused" % name
