@@ -105,6 +105,18 @@ def redirect_loop_two_step(adapter, servers, peer):
 
 
 @hostile("plain")
+def redirect_loop_with_location_credentials(adapter, servers, peer):
+    """A loop through http://u:secret@self/: TooManyRedirects; no URL or message shows them."""
+    def hop(ctx):
+        return redirect(ctx.server.url.replace("://", "://u:secret@") + "/loop")
+    server = peer.serve([hop] + [("read_request",), hop] * 40)
+    res = expect_error(call(adapter, peer, "GET", server.url + "/loop"), "TooManyRedirects")
+    assert "secret" not in res.error_message, res.error_message
+    assert not any("secret" in url for _, url in res.error_history), res.error_history
+    assert header(server.received[1], "Authorization") == basic("u", "secret")
+
+
+@hostile("plain")
 def redirect_loop_growing_query(adapter, servers, peer):
     """Each hop doubles its query string: TooManyRedirects, with a message of bounded size."""
     def hop(ctx):
