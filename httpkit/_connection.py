@@ -230,7 +230,8 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
         except _tls.TLSError as exc:
             if eof_seen and first is None and getattr(exc, "reason", None) in (None, "ragged_eof"):
                 raise _cut_in_handshake(server_hostname, "closed the connection")
-            raise _not_tls(first, server_hostname) or _handshake_failure(exc, context)
+            raise _not_tls(first, server_hostname) \
+                or _handshake_failure(exc, context, server_hostname)
         try:
             if buf.outgoing_bytes_buffered():
                 yield flush(conn, timeout, depth)
@@ -329,13 +330,15 @@ def _certificate_required_guess(conn, buf, failure):
 _ALERT_WAIT = 1.0
 
 
-def _handshake_failure(exc, context):
+def _handshake_failure(exc, context, server_hostname):
     """The SSLError for a failed handshake; a bare ``handshake_failure`` alert gets a hint.
 
-    Under TLS 1.2 a server that requires a client certificate answers a
-    client without one with that generic alert.
+    The message names the host (after a redirect it may not be the one the
+    caller asked for). Under TLS 1.2 a server that requires a client
+    certificate answers a client without one with that generic alert.
     """
     error = _tls_failure(exc)
+    error.args = ("TLS handshake with %s failed: %s" % (server_hostname, error.args[0]),)
     if getattr(exc, "reason", None) == "handshake_failure" \
             and context.configuration.certificate_chain is None:
         error.args = ("%s; if the server requires a client certificate, pass cert= "

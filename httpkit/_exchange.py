@@ -6,7 +6,9 @@ Rules:
   timeout or a cancellation closes it instead: it is never reused half-read.
 - A kept-alive connection that the server closed while idle is replaced once,
   transparently, for idempotent requests whose body can be replayed, when not
-  a single response byte arrived on it.
+  a single response byte arrived on it. A ``408 Request Timeout`` as the answer
+  on a reused connection means the same (the server timed the connection out
+  as the request arrived: browsers resend too) and is replaced the same way.
 - Giving back and closing go through ``ctx.io`` (plain calls, no yield) so
   they also run from ``finally:`` while a flow is being cancelled.
 """
@@ -92,6 +94,13 @@ def send_single(ctx, request):
                 ctx.io.checkin(key, conn, False)
                 raise
             else:
+                if response.status_code == 408 and reused and not replayed \
+                        and _can_replay(ctx, request, None):
+                    response._stream.abort()  # closes it: the server timed it out
+                    _log_replay(url, request, "408 Request Timeout")
+                    replayed = True
+                    ctx.rewind(request)
+                    continue
                 raise Return(response)
             # (handled outside the except clause: 2.7 generators lose the
             # exception being handled across a yield)

@@ -38,6 +38,7 @@ _BODY_KEEPING = frozenset((307, 308))
 _BODY_HEADERS = ("Content-Length", "Content-Type", "Transfer-Encoding")
 _ORIGIN_HEADERS = ("Proxy-Authorization", "Cookie", "Host")
 _CONTROL = re.compile(u"[\x00-\x1f\x7f]")
+_USERINFO = re.compile(u"//[^/?#@]*@")  # credentials in a Location, never shown
 
 
 def redirect_location(response):
@@ -217,9 +218,9 @@ def check_redirect_count(history, max_redirects, response):
     if len(history) < max_redirects:
         return
     chain = [_shown(r) for r in list(history)[-3:]] + [_shown(response)]
+    location = _USERINFO.sub(u"//", redirect_location(response) or u"", 1)
     raise TooManyRedirects("Exceeded %d redirects (last hops: %s -> %s)"
-                           % (max_redirects, " -> ".join(chain),
-                              _clip(redirect_location(response))),
+                           % (max_redirects, " -> ".join(chain), _clip(location)),
                            response=response)
 
 

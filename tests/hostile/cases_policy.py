@@ -63,11 +63,22 @@ def other_host_url(server, path="/landed"):
     return server.base_url(path, host="localhost")
 
 
-def follow_to(adapter, peer, target, **kwargs):
+def wait_hung_up(server, bound=10.0):
+    """Wait (bounded) until ``server`` holds no connection, then a moment for its FIN to land.
+
+    For the "closed while idle" cases: the close has reached the client
+    before it looks for a connection to reuse (loopback delivers a FIN at once).
+    """
+    deadline = time.time() + bound
+    while server._open and time.time() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+
+
+def follow_to(adapter, peer, target):
     """GET a server that redirects (302) to ``target``; return (result, redirecting server)."""
     source = peer.serve([redirect(target)], [GOOD])
-    res = call(adapter, peer, "GET", kwargs.pop("url", None) or source.url + "/from", **kwargs)
-    return res, source
+    return call(adapter, peer, "GET", source.url + "/from"), source
 
 
 # --------------------------------------------------------------------------- redirect loops
@@ -91,6 +102,18 @@ def redirect_loop_two_step(adapter, servers, peer):
                        "/b -> ")
     urls = [url for _, url in res.error_history]
     assert urls[:4] == [server.url + "/a", server.url + "/b"] * 2, urls[:4]
+
+
+@hostile("plain")
+def redirect_loop_with_location_credentials(adapter, servers, peer):
+    """A loop through http://u:secret@self/: TooManyRedirects; no URL or message shows them."""
+    def hop(ctx):
+        return redirect(ctx.server.url.replace("://", "://u:secret@") + "/loop")
+    server = peer.serve([hop] + [("read_request",), hop] * 40)
+    res = expect_error(call(adapter, peer, "GET", server.url + "/loop"), "TooManyRedirects")
+    assert "secret" not in res.error_message, res.error_message
+    assert not any("secret" in url for _, url in res.error_history), res.error_history
+    assert header(server.received[1], "Authorization") == basic("u", "secret")
 
 
 @hostile("plain")
@@ -192,7 +215,7 @@ def redirect_location_with_spaces(adapter, servers, peer):
 
 @hostile("plain")
 def redirect_location_with_cr(adapter, servers, peer):
-    """A bare CR inside the Location (smuggling a Set-Cookie): RemoteProtocolError, not followed."""
+    """A bare CR in the Location (smuggling a Set-Cookie): RemoteProtocolError, not followed."""
     server = peer.serve([b"HTTP/1.1 302 Found\r\nLocation: /a\rSet-Cookie: x=1\r\n"
                          b"Content-Length: 0\r\n\r\n"], [GOOD])
     with adapter.session() as s:
@@ -246,6 +269,17 @@ def redirect_303_post_becomes_bodyless_get(adapter, servers, peer):
     assert body_of(second) == b""
 
 
+@hostile("plain")
+def redirect_301_302_post_becomes_bodyless_get(adapter, servers, peer):
+    """POST + 301 and POST + 302: the next hop is a GET with no body (browsers, requests)."""
+    for status in (301, 302):
+        server = peer.serve([redirect("/next", status), ("read_request",), GOOD])
+        expect_body(call(adapter, peer, "POST", server.url + "/form", data=b"x=1"), b"good")
+        second = server.received[1]
+        assert request_line(second) == "GET /next HTTP/1.1", (status, second)
+        assert header(second, "Content-Length") is None and body_of(second) == b"", second
+
+
 @hostile()
 def redirect_307_308_keep_post_and_body(adapter, servers, peer):
     """POST + 307 and POST + 308: the next hop is the same POST with the same body."""
@@ -274,15 +308,16 @@ def redirect_307_unrewindable_body(adapter, servers, peer):
 
 
 # --------------------------------------------------------------------------- credentials
-def _credentials(kind):
-    """Request keywords (and the URL prefix rewrite) carrying one kind of credential."""
+def _credentials(kind, url):
+    """(url, request keywords, the header value they send) for one kind of credential."""
     if kind == "auth":
-        return {"auth": ("user", "pw")}, basic("user", "pw")
+        return url, {"auth": ("user", "pw")}, basic("user", "pw")
     if kind == "authorization":
-        return {"headers": {"Authorization": "Bearer s3cret"}}, "Bearer s3cret"
-    if kind == "proxy-authorization":
-        return {"headers": {"Proxy-Authorization": "Basic cHJveHk6cHc="}}, "Basic cHJveHk6cHc="
-    raise ValueError(kind)
+        return url, {"headers": {"Authorization": "Bearer s3cret"}}, "Bearer s3cret"
+    if kind == "userinfo":
+        return url.replace("://", "://user:pw@"), {}, basic("user", "pw")
+    value = "Basic cHJveHk6cHc="
+    return url, {"headers": {"Proxy-Authorization": value}}, value
 
 
 _KIND_SHOWN = {"auth": "auth=(user, pw)", "authorization": "An Authorization header",
@@ -297,18 +332,12 @@ def _leak_case(kind, where):
     def case(adapter, servers, peer):
         target = landing(peer)
         target_url = {"host": other_host_url(target), "port": target.url + "/landed"}[where]
-        if kind == "userinfo":
-            source = peer.serve([redirect(target_url)])
-            url = source.url.replace("://", "://user:pw@") + "/from"
-            kwargs, value = {}, basic("user", "pw")
-        else:
-            source = peer.serve([redirect(target_url)])
-            url = source.url + "/from"
-            kwargs, value = _credentials(kind)
+        source = peer.serve([redirect(target_url)])
+        url, kwargs, value = _credentials(kind, source.url + "/from")
         res = expect_body(call(adapter, peer, "GET", url, **kwargs), b"good")
         assert header(source.received[0], header_name) == value, source.received[0]
         assert header(target.received[0], header_name) is None, target.received[0]
-        assert b"pw" not in target.received[0] and b"s3cret" not in target.received[0]
+        assert value.split(" ")[1].encode("ascii") not in target.received[0]
         assert all("user" not in u for _, u in res.history) and "user" not in res.url
     case.__name__ = "credentials_%s_not_sent_to_another_%s" % (kind.replace("-", "_"), where)
     case.__doc__ = ("%s on the first hop, a redirect to another %s: the second server never "
@@ -316,10 +345,9 @@ def _leak_case(kind, where):
     return hostile()(case)
 
 
-for _kind in ("auth", "authorization", "userinfo", "proxy-authorization"):
-    _leak_case(_kind, "host")
-_leak_case("auth", "port")
-_leak_case("authorization", "port")
+for _where in ("host", "port"):
+    for _kind in ("auth", "authorization", "userinfo", "proxy-authorization"):
+        _leak_case(_kind, _where)
 
 
 @hostile("plain")
@@ -334,6 +362,25 @@ def credentials_not_sent_to_another_scheme(adapter, servers, peer):
     assert len(tls_target.received) == 2
     for raw in tls_target.received:
         assert header(raw, "Authorization") is None, raw
+
+
+@hostile()
+def proxy_credentials_on_every_hop_never_to_origins(adapter, servers, peer):
+    """Through a proxy needing auth, a redirect to another host: every hop is authenticated to
+    the proxy, and neither origin ever sees Proxy-Authorization (over TLS: inside the tunnel)."""
+    proxy = servers.proxy_server(auth=("pu", "ppw"))
+    target = landing(peer)
+    source = peer.serve([redirect(other_host_url(target))])
+    scheme = "https" if peer.tls else "http"
+    expect_body(call(adapter, peer, "GET", source.url + "/from",
+                     proxies={scheme: proxy.proxy_url("pu", "ppw")}), b"good")
+    assert len(proxy.requests) == 2, proxy.requests
+    for req in proxy.requests:
+        assert req.header("Proxy-Authorization") == basic("pu", "ppw"), req.headers
+    if peer.tls:
+        assert [r.method for r in proxy.requests] == ["CONNECT", "CONNECT"]
+    for raw in source.received + target.received:
+        assert header(raw, "Proxy-Authorization") is None, raw
 
 
 @hostile()
@@ -367,7 +414,7 @@ def https_to_http_downgrade_strips_authorization_and_secure_cookie(adapter, serv
 
 @hostile()
 def location_credentials_used_for_that_hop_only(adapter, servers, peer):
-    """Location http://u:p@B/: B gets Basic u:p, its own redirect target does not; no URL shows them."""
+    """Location http://u:p@B/: B gets Basic u:p, the hop after B does not; no URL shows them."""
     final = landing(peer)
     middle = peer.serve([redirect(other_host_url(final))])
     source = peer.serve([redirect(middle.url.replace("://", "://hop:pw@") + "/mid")])
@@ -431,11 +478,23 @@ def cookie_path_scoped(adapter, servers, peer):
 
 @hostile()
 def cookie_flood_bounded_by_head_limits(adapter, servers, peer):
-    """5000 Set-Cookie lines: RemoteProtocolError (the head's field limit); pool recovers."""
+    """5000 Set-Cookie lines (125 KiB): RemoteProtocolError (64 KiB head limit); pool recovers."""
     flood = b"".join(b"Set-Cookie: c%d=v; Path=/\r\n" % i for i in range(5000))
     server = peer.serve([answer(extra=flood)], [GOOD])
     with adapter.session() as s:
         expect_error(call(s, peer, "GET", server.url + "/x"), "RemoteProtocolError", "limit")
+        assert s.cookies() == {}
+        pool_recovers(s, peer, server)
+
+
+@hostile("plain")
+def cookie_flood_over_header_field_limit(adapter, servers, peer):
+    """150 short Set-Cookie lines (a small head): RemoteProtocolError naming the field limit."""
+    flood = b"".join(b"Set-Cookie: c%d=v\r\n" % i for i in range(150))
+    server = peer.serve([answer(extra=flood)], [GOOD])
+    with adapter.session() as s:
+        expect_error(call(s, peer, "GET", server.url + "/x"), "RemoteProtocolError",
+                     "header fields")
         assert s.cookies() == {}
         pool_recovers(s, peer, server)
 
@@ -502,15 +561,39 @@ def session_cookies_not_sent_to_another_host(adapter, servers, peer):
         assert header(raw, "Cookie") is None, raw
 
 
-@hostile()
-def request_cookies_not_sent_to_another_host(adapter, servers, peer):
-    """cookies={...} given to one call go to its host, not to the host it is redirected to."""
+def _request_cookies_case(where):
+    def case(adapter, servers, peer):
+        target = landing(peer)
+        url = other_host_url(target) if where == "host" else target.url + "/landed"
+        source = peer.serve([redirect(url)])
+        expect_body(call(adapter, peer, "GET", source.url + "/from", cookies={"once": "x"}),
+                    b"good")
+        assert header(source.received[0], "Cookie") == "once=x", source.received[0]
+        assert header(target.received[0], "Cookie") is None, target.received[0]
+    case.__name__ = "request_cookies_not_sent_to_another_%s" % where
+    case.__doc__ = ("cookies={...} of one call go to the URL it names, not to another %s it "
+                    "is redirected to (requests sends them along)." % where)
+    return hostile()(case)
+
+
+_request_cookies_case("host")
+_request_cookies_case("port")
+
+
+@hostile("plain")
+def session_cookies_reach_another_port_of_their_host(adapter, servers, peer):
+    """Jar cookies of 127.0.0.1 go to another port of 127.0.0.1 after a redirect (RFC 6265 8.5).
+
+    Cookies are not isolated by port; the redirect sends nothing a direct
+    request to that port would not. (Another host never gets them.)
+    """
     target = landing(peer)
-    source = peer.serve([redirect(other_host_url(target))])
-    expect_body(call(adapter, peer, "GET", source.url + "/from", cookies={"once": "x"}),
-                b"good")
-    assert header(source.received[0], "Cookie") == "once=x", source.received[0]
-    assert header(target.received[0], "Cookie") is None, target.received[0]
+    source = peer.serve([answer(extra=b"Set-Cookie: sid=1; Path=/\r\n"),
+                         ("read_request",), redirect(target.url + "/landed")])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", source.url + "/login"), b"ok")
+        expect_body(call(s, peer, "GET", source.url + "/from"), b"good")
+    assert header(target.received[0], "Cookie") == "sid=1", target.received[0]
 
 
 # --------------------------------------------------------------------------- keep-alive races
@@ -528,9 +611,9 @@ def _replay_case(method, ending, name):
     def case(adapter, servers, peer):
         server = peer.serve(*_closed_on_reuse(method, ending))
         with adapter.session() as s:
-            expect_body(call(s, peer, method, server.url + "/1"), b"" if method == "HEAD" else b"ok")
-            res = call(s, peer, method, server.url + "/2")
-            expect_body(res, b"" if method == "HEAD" else b"ok")
+            body = b"" if method == "HEAD" else b"ok"
+            expect_body(call(s, peer, method, server.url + "/1"), body)
+            expect_body(call(s, peer, method, server.url + "/2"), body)
         lines = [request_line(r) for r in server.received]
         assert lines == ["%s /1 HTTP/1.1" % method] + ["%s /2 HTTP/1.1" % method] * 2, lines
         assert server.connections == 2, server.connections
@@ -567,6 +650,89 @@ _never_replayed_case("POST", ("rst",), "resets")
 
 
 @hostile()
+def keepalive_put_body_replayed_whole(adapter, servers, peer):
+    """The reused connection closes after a PUT with a body: the replay carries the same body."""
+    server = peer.serve(*_closed_on_reuse("PUT", ("close",)))
+    with adapter.session() as s:
+        expect_body(call(s, peer, "PUT", server.url + "/1", data=b"first"), b"ok")
+        expect_body(call(s, peer, "PUT", server.url + "/2", data=b"second body"), b"ok")
+    assert [body_of(r) for r in server.received] == [b"first", b"second body", b"second body"]
+
+
+@hostile()
+def keepalive_put_one_shot_body_never_replayed(adapter, servers, peer):
+    """The same race with a PUT of a one-shot generator: it cannot be resent, so it is not."""
+    def body():
+        yield b"only"
+        yield b"once"
+    server = peer.serve(*_closed_on_reuse("PUT", ("close",)))
+    with adapter.session() as s:
+        expect_body(call(s, peer, "PUT", server.url + "/1", data=b"first"), b"ok")
+        expect_error(call(s, peer, "PUT", server.url + "/2", data=body()), "ConnectionError")
+    assert len(server.received) == 2 and server.connections == 1, server.received
+
+
+@hostile()
+def keepalive_partial_answer_never_replayed(adapter, servers, peer):
+    """The reused connection dies after half a status line: an error, GET not sent again."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    server = peer.serve([ok, ("read_request",), b"HTTP/1.1 200 O", ("close",)], [GOOD])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
+        expect_error(call(s, peer, "GET", server.url + "/2"), "RemoteProtocolError")
+        assert len(server.received) == 2 and server.connections == 1, server.received
+        pool_recovers(s, peer, server)
+
+
+@hostile()
+def keepalive_idle_408_is_not_an_answer(adapter, servers, peer):
+    """An idle connection gets "408 Request Timeout" and a close: the next GET takes a new one."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    timeout = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+               b"Content-Length: 0\r\n\r\n")
+    server = peer.serve([ok, ("sleep", 0.1), timeout, ("close",)], [GOOD])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
+        wait_hung_up(server)
+        expect_body(call(s, peer, "GET", server.url + "/2"), b"good")
+    assert server.connections == 2
+
+
+@hostile()
+def keepalive_408_on_reuse_replayed_once(adapter, servers, peer):
+    """The server times the reused connection out as a GET arrives (408 + close): sent again."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    timeout = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+               b"Content-Length: 0\r\n\r\n")
+    server = peer.serve([ok, ("read_request",), timeout, ("close",)], [GOOD])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
+        expect_body(call(s, peer, "GET", server.url + "/2"), b"good")
+    assert server.connections == 2 and len(server.received) == 3
+
+
+@hostile("plain")
+def keepalive_408_on_reuse_post_is_the_answer(adapter, servers, peer):
+    """The same 408 race with a POST: the 408 is the caller's response, the POST sent once."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    timeout = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+               b"Content-Length: 4\r\n\r\nslow")
+    server = peer.serve([ok, ("read_request",), timeout, ("close",)], [GOOD])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
+        expect_body(call(s, peer, "POST", server.url + "/2", data=b"once"), b"slow", 408)
+    assert server.connections == 1 and len(server.received) == 2
+
+
+@hostile("plain")
+def fresh_connection_408_is_the_answer(adapter, servers, peer):
+    """A 408 on a new connection is an answer like any other: returned, GET not resent."""
+    server = peer.serve([b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 4\r\n\r\nslow"])
+    expect_body(call(adapter, peer, "GET", server.url + "/1"), b"slow", 408)
+    assert server.connections == 1 and len(server.received) == 1
+
+
+@hostile()
 def keepalive_replay_that_fails_again_is_an_error(adapter, servers, peer):
     """The reused connection closes, and so does the replay's: an error after two tries."""
     ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
@@ -586,13 +752,27 @@ def keepalive_idle_close_post_goes_to_a_new_connection(adapter, servers, peer):
     server = peer.serve([ok, ("sleep", 0.1), ("close",)], [GOOD])
     with adapter.session() as s:
         expect_body(call(s, peer, "GET", server.url + "/1"), b"ok")
-        time.sleep(0.5)  # the server's close has arrived by now (the outcome is the same if not)
+        wait_hung_up(server)
         expect_body(call(s, peer, "POST", server.url + "/2", data=b"once"), b"good")
     posts = [r for r in server.received if request_line(r).startswith("POST")]
     assert len(posts) == 1, server.received
 
 
 # --------------------------------------------------------------------------- TLS refusals
+@hostile("plain")
+def redirect_to_https_with_expired_certificate(adapter, servers, peer):
+    """http redirects to an https host whose certificate expired: SSLError expired, naming it."""
+    bad = servers.scripted([GOOD], tls=True, certfile=servers.cert("expired.pem"),
+                           keyfile=servers.cert("expired.key"))
+    url = bad.base_url("/landed", host="localhost")
+    source = peer.serve([redirect(url)])
+    res = expect_error(call(adapter, peer, "GET", source.url + "/from",
+                            verify=servers.ca_bundle), "SSLError", "localhost")
+    assert res.error_reason == "expired", (res.error_reason, res.error_message)
+    assert res.error_request == ("GET", url), res.error_request
+    assert bad.received == []
+
+
 _BAD_CERTS = [
     # (case name, certificate file stem, host name to ask for, SSLError reason, what it is)
     ("expired", "expired", "localhost", "expired", "an expired certificate"),
@@ -615,11 +795,12 @@ def _refused_case(name, stem, host, reason, what):
     def case(adapter, servers, peer):
         server = _cert_server(servers, stem)
         res = call(adapter, peer, "GET", server.base_url("/x", host=host))
-        expect_error(res, "SSLError")
+        expect_error(res, "SSLError", "TLS handshake with %s failed" % host)
         assert res.error_reason == reason, (res.error_reason, res.error_message)
         assert server.received == []
     case.__name__ = "tls_%s_certificate_refused" % name
-    case.__doc__ = "%s: SSLError, reason %s; no request sent." % (what[:1].upper() + what[1:], reason)
+    case.__doc__ = "%s%s: SSLError, reason %s; no request sent." % (what[:1].upper(), what[1:],
+                                                                   reason)
     hostile("tls")(case)
 
     def accepted(adapter, servers, peer):
