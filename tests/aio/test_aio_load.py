@@ -61,3 +61,23 @@ def test_faults_under_load_then_the_pool_recovers_and_nothing_leaks(faulty):
     assert settled
     opened, closed = fds_settle(before)
     assert (opened, closed) == ([], []), "descriptors left open: %r" % (opened,)
+
+
+# --------------------------------------------------------------------------- memory
+def test_20000_keep_alive_requests_do_not_grow(nginx):
+    from load.memory import MemoryWatch, check
+    from nginx import SMALL
+    url = nginx.url("/small.txt")
+
+    async def main():
+        async with aio.Session() as session:
+            for _ in range(1000):  # warm-up
+                assert (await session.get(url)).content == SMALL
+            with MemoryWatch() as watch:
+                for _ in range(20000):
+                    assert (await session.get(url)).content == SMALL
+                connections = session._driver.pool.total
+        return watch, connections
+    watch, connections = run(main(), timeout=120)
+    assert connections == 1  # kept alive: one connection served them all
+    check(watch)

@@ -62,3 +62,34 @@ def test_faults_under_load_then_the_pool_recovers_and_nothing_leaks(tx, faulty):
     tx.close_sessions()
     opened, closed = fds_settle(before)
     assert (opened, closed) == ([], []), "descriptors left open: %r" % (opened,)
+
+
+# --------------------------------------------------------------------------- memory
+def test_20000_keep_alive_requests_do_not_grow(tx, nginx):
+    """20,000 keep-alive requests leave no memory behind (tests/load/memory.py).
+
+    The loop runs on the reactor thread (one ``tx.call``), so the measure is
+    the Session's and the reactor's, not the thread crossings'. ~28 s on 3.11
+    with tracemalloc on, ~14 s on 2.7.
+    """
+    from twisted.internet import defer
+    from load.memory import MemoryWatch, check
+    from nginx import SMALL
+    url = nginx.url("/small.txt")
+    session = tx.session()
+
+    connections = []
+
+    @defer.inlineCallbacks
+    def many(count):
+        for _ in range(count):
+            response = yield session.get(url)
+            body = yield response.content()
+            if body != SMALL:
+                raise AssertionError((response.status_code, body[:100]))
+        connections.append(session._driver.pool.total)
+    tx.call(many, 1000)  # warm-up
+    with MemoryWatch() as watch:
+        tx.call(many, 20000, _timeout=120)
+    assert connections == [1, 1]  # kept alive: one connection served them all
+    check(watch)
