@@ -16,7 +16,7 @@ import httpkit
 import httpkit.aio as aio
 from aio_helpers import pool_is_settled, run
 from load.faulty import READ_TIMEOUT, FaultyServer, Tally
-from load.peers import fds_settle, open_fds
+from load.peers import BOUND, UPLOAD, SlowReader, fds_settle, open_fds
 
 CALLS = 200
 DEADLINE = 10.0
@@ -81,3 +81,35 @@ def test_20000_keep_alive_requests_do_not_grow(nginx):
     watch, connections = run(main(), timeout=120)
     assert connections == 1  # kept alive: one connection served them all
     check(watch)
+
+
+# --------------------------------------------------------------------------- slow reader
+@pytest.fixture
+def slow_reader():
+    server = SlowReader().start()
+    yield server
+    server.stop()
+
+
+def _upload_outcome(url, timeouts):
+    async def main():
+        async with aio.Session() as session:
+            try:
+                await session.post(url, data=UPLOAD, timeout=timeouts)
+            except httpkit.RequestException as exc:
+                return exc
+    return run(main(), timeout=BOUND)
+
+
+def test_write_timeout_holds_against_a_slow_reader(slow_reader):
+    """tests/load/test_slow_reader.py, on asyncio: a send kept going ends at ``write``."""
+    timeouts = httpkit.Timeouts(connect=5.0, read=5.0, write=2.0)
+    exc = _upload_outcome(slow_reader.url + "/up", timeouts)
+    assert isinstance(exc, httpkit.WriteTimeout), repr(exc)
+    assert slow_reader.received > 0  # the peer did read: the send made progress
+
+
+def test_total_deadline_holds_against_a_slow_reader(slow_reader):
+    timeouts = httpkit.Timeouts(connect=5.0, read=5.0, write=5.0, total=2.0)
+    exc = _upload_outcome(slow_reader.url + "/up", timeouts)
+    assert isinstance(exc, httpkit.DeadlineExceeded), repr(exc)

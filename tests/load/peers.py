@@ -17,7 +17,15 @@ import time
 
 from servers import ThreadedServer
 
-__all__ = ["SlowReader", "open_fds", "fds_settle"]
+__all__ = ["SlowReader", "UPLOAD", "BOUND", "open_fds", "fds_settle"]
+
+#: An upload for a SlowReader: ~20 s of its reading (3.2 MB/s), far more than the kernel
+#: buffers of both ends (up to 4 MiB each here). At that pace the client's socket becomes
+#: writable again every ~0.5 s, well within the 2 s timeouts the tests use: 2.7's sendall
+#: would carry on to the end.
+UPLOAD = b"u" * (64 << 20)
+#: A call cut off at its 2 s timeout ends well within this (seconds): a hang detector.
+BOUND = 12.0
 
 
 class SlowReader(ThreadedServer):

@@ -12,7 +12,7 @@ import pytest
 
 import httpkit
 from load.faulty import READ_TIMEOUT, FaultyServer, Tally
-from load.peers import fds_settle, open_fds
+from load.peers import BOUND, UPLOAD, SlowReader, fds_settle, open_fds
 
 CALLS = 200
 DEADLINE = 10.0
@@ -93,3 +93,34 @@ def test_20000_keep_alive_requests_do_not_grow(tx, nginx):
         tx.call(many, 20000, _timeout=120)
     assert connections == [1, 1]  # kept alive: one connection served them all
     check(watch)
+
+
+# --------------------------------------------------------------------------- slow reader
+@pytest.fixture
+def slow_reader():
+    server = SlowReader().start()
+    yield server
+    server.stop()
+
+
+def _upload_outcome(tx, url, timeouts):
+    session = tx.session()
+
+    def post():
+        d = session.post(url, data=UPLOAD, timeout=timeouts)
+        return d.addCallbacks(lambda response: None, lambda failure: failure.value)
+    return tx.call(post, _timeout=BOUND)
+
+
+def test_write_timeout_holds_against_a_slow_reader(tx, slow_reader):
+    """tests/load/test_slow_reader.py, on Twisted: a send kept going ends at ``write``."""
+    timeouts = httpkit.Timeouts(connect=5.0, read=5.0, write=2.0)
+    exc = _upload_outcome(tx, slow_reader.url + "/up", timeouts)
+    assert isinstance(exc, httpkit.WriteTimeout), repr(exc)
+    assert slow_reader.received > 0  # the peer did read: the send made progress
+
+
+def test_total_deadline_holds_against_a_slow_reader(tx, slow_reader):
+    timeouts = httpkit.Timeouts(connect=5.0, read=5.0, write=5.0, total=2.0)
+    exc = _upload_outcome(tx, slow_reader.url + "/up", timeouts)
+    assert isinstance(exc, httpkit.DeadlineExceeded), repr(exc)
