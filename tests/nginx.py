@@ -235,7 +235,11 @@ class NginxServer(object):
 
     def _terminate(self):
         proc, self.proc = self.proc, None
-        if proc is None or proc.poll() is not None:
+        if proc is None:
+            return
+        if proc.stdin is not None:  # (an unclosed pipe is a ResourceWarning on 3.x)
+            proc.stdin.close()
+        if proc.poll() is not None:
             return
         proc.send_signal(signal.SIGTERM)
         deadline = time.time() + 5

@@ -20,7 +20,9 @@ def _modules():
         for name in files:
             if name.endswith(".py"):
                 path = os.path.join(base, name)
-                yield path, io.open(path, encoding="utf-8").read()
+                with io.open(path, encoding="utf-8") as f:
+                    source = f.read()
+                yield path, source
 
 
 def _py27():

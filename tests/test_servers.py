@@ -34,11 +34,28 @@ def client_context():
     return ctx
 
 
+#: Every client connection a test opened, closed after it (close_connections).
+_OPENED = []
+
+
+def opened(conn):
+    """Return ``conn``, to be closed when the test ends."""
+    _OPENED.append(conn)
+    return conn
+
+
+@pytest.fixture(autouse=True)
+def close_connections():
+    yield
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def conn_for(server, timeout=10):
     if server.tls:
-        return httplib.HTTPSConnection("localhost", server.port, timeout=timeout,
-                                       context=client_context())
-    return httplib.HTTPConnection(server.host, server.port, timeout=timeout)
+        return opened(httplib.HTTPSConnection("localhost", server.port, timeout=timeout,
+                                              context=client_context()))
+    return opened(httplib.HTTPConnection(server.host, server.port, timeout=timeout))
 
 
 def fetch(server, path, method="GET", body=None, headers=None, conn=None):
@@ -352,7 +369,7 @@ def test_ipv6_server():
         pytest.skip("::1 not configured")
     with s:
         assert s.url.startswith("http://[::1]:")
-        conn = httplib.HTTPConnection("::1", s.port, timeout=5)
+        conn = opened(httplib.HTTPConnection("::1", s.port, timeout=5))
         assert fetch(s, "/get", conn=conn)[0].status == 200
 
 
@@ -445,7 +462,7 @@ def test_scripted_tls_close_notify_vs_ragged_eof(scripted_server):
 
 # --------------------------------------------------------------------------- ProxyServer
 def test_proxy_forwards_absolute_form(proxy_server, http_server):
-    conn = httplib.HTTPConnection("127.0.0.1", proxy_server.port, timeout=5)
+    conn = opened(httplib.HTTPConnection("127.0.0.1", proxy_server.port, timeout=5))
     target = http_server.base_url("/get?x=1")
     resp, doc = fetch_json(proxy_server, target, conn=conn)
     assert resp.status == 200 and doc["path"] == "/get" and doc["args"] == {"x": "1"}
@@ -463,8 +480,8 @@ def test_proxy_refuses_non_loopback(proxy_server):
 
 
 def test_proxy_connect_tunnel(proxy_server, https_server):
-    conn = httplib.HTTPSConnection("127.0.0.1", proxy_server.port, timeout=5,
-                                   context=client_context())
+    conn = opened(httplib.HTTPSConnection("127.0.0.1", proxy_server.port, timeout=5,
+                                          context=client_context()))
     conn.set_tunnel("localhost", https_server.port)
     resp, doc = fetch_json(https_server, "/get", conn=conn)
     assert resp.status == 200 and doc["url"].startswith("https://")
@@ -473,7 +490,7 @@ def test_proxy_connect_tunnel(proxy_server, https_server):
 
 def test_proxy_auth(http_server):
     with ProxyServer(auth=("user", "pw")) as proxy:
-        conn = httplib.HTTPConnection("127.0.0.1", proxy.port, timeout=5)
+        conn = opened(httplib.HTTPConnection("127.0.0.1", proxy.port, timeout=5))
         resp, _ = fetch(proxy, http_server.base_url("/get"), conn=conn)
         assert resp.status == 407 and resp.getheader("Proxy-Authenticate").startswith("Basic")
         resp, _ = fetch(proxy, http_server.base_url("/get"), conn=conn,
@@ -484,7 +501,7 @@ def test_proxy_auth(http_server):
 
 # --------------------------------------------------------------------------- nginx
 def test_nginx_http_and_https(nginx):
-    conn = httplib.HTTPConnection("127.0.0.1", nginx.http_port, timeout=5)
+    conn = opened(httplib.HTTPConnection("127.0.0.1", nginx.http_port, timeout=5))
     for _ in range(2):  # keep-alive
         conn.request("GET", "/small.txt")
         resp = conn.getresponse()
@@ -497,8 +514,8 @@ def test_nginx_http_and_https(nginx):
     resp = conn.getresponse()
     assert resp.getheader("Content-Encoding") == "gzip"
     assert gzip.GzipFile(fileobj=io.BytesIO(resp.read())).read().startswith(b"The quick")
-    conn = httplib.HTTPSConnection("localhost", nginx.https_port, timeout=5,
-                                   context=client_context())
+    conn = opened(httplib.HTTPSConnection("localhost", nginx.https_port, timeout=5,
+                                          context=client_context()))
     conn.request("GET", "/1mib.bin")
     resp = conn.getresponse()
     assert resp.status == 200 and len(resp.read()) == 1024 * 1024

@@ -8,6 +8,9 @@ Rules:
   what the pool hands back.
 - ``settimeout`` is called only when a transport's timeout changes (each
   call costs system calls).
+- A send ends within its timeout in all (``_send_within``), however slowly
+  the peer reads: never ``sendall`` with a timeout, which 2.7 restarts after
+  every partial send.
 """
 from __future__ import absolute_import, division, print_function
 

@@ -16,7 +16,7 @@ import httpkit
 import httpkit.aio as aio
 from aio_helpers import pool_is_settled, run
 from load.faulty import READ_TIMEOUT, FaultyServer, Tally
-from load.peers import fds_settle, open_fds
+from load.peers import BOUND, UPLOAD, SlowReader, fds_settle, open_fds
 
 CALLS = 200
 DEADLINE = 10.0
@@ -59,5 +59,57 @@ def test_faults_under_load_then_the_pool_recovers_and_nothing_leaks(faulty):
     tally.check(CALLS)
     assert recovered.kinds == {"ok": 50}, recovered.kinds
     assert settled
-    opened, closed = fds_settle(before)
-    assert (opened, closed) == ([], []), "descriptors left open: %r" % (opened,)
+    opened = fds_settle(before)
+    assert opened == [], "descriptors left open: %r" % (opened,)
+
+
+# --------------------------------------------------------------------------- memory
+def test_20000_keep_alive_requests_do_not_grow(nginx):
+    from load.memory import MemoryWatch, check
+    from nginx import SMALL
+    url = nginx.url("/small.txt")
+
+    async def main():
+        async with aio.Session() as session:
+            for _ in range(1000):  # warm-up
+                assert (await session.get(url)).content == SMALL
+            with MemoryWatch() as watch:
+                for _ in range(20000):
+                    assert (await session.get(url)).content == SMALL
+                connections = session._driver.pool.total
+        return watch, connections
+    watch, connections = run(main(), timeout=120)
+    assert connections == 1  # kept alive: one connection served them all
+    check(watch)
+
+
+# --------------------------------------------------------------------------- slow reader
+@pytest.fixture
+def slow_reader():
+    server = SlowReader().start()
+    yield server
+    server.stop()
+
+
+def _upload_outcome(url, timeouts):
+    async def main():
+        async with aio.Session() as session:
+            try:
+                await session.post(url, data=UPLOAD, timeout=timeouts)
+            except httpkit.RequestException as exc:
+                return exc
+    return run(main(), timeout=BOUND)
+
+
+def test_write_timeout_holds_against_a_slow_reader(slow_reader):
+    """tests/load/test_slow_reader.py, on asyncio: a send kept going ends at ``write``."""
+    timeouts = httpkit.Timeouts(connect=5.0, read=5.0, write=2.0)
+    exc = _upload_outcome(slow_reader.url + "/up", timeouts)
+    assert isinstance(exc, httpkit.WriteTimeout), repr(exc)
+    assert slow_reader.received > 0  # the peer did read: the send made progress
+
+
+def test_total_deadline_holds_against_a_slow_reader(slow_reader):
+    timeouts = httpkit.Timeouts(connect=5.0, read=5.0, write=5.0, total=2.0)
+    exc = _upload_outcome(slow_reader.url + "/up", timeouts)
+    assert isinstance(exc, httpkit.DeadlineExceeded), repr(exc)

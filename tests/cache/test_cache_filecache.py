@@ -12,6 +12,7 @@ import hashlib
 import os
 import stat
 import sys
+import warnings
 
 import pytest
 
@@ -209,8 +210,13 @@ def test_partly_read_raw_body_dropped_unclosed_leaves_no_temp_file(origin, cache
     with httpkit.Session(cache=store) as s:
         r = s.get(url, stream=True)
         assert len(r.raw.read(1024 * 1024)) == 1024 * 1024
-        del r
-        gc.collect()
+        with warnings.catch_warnings():
+            # Dropping a streamed response unclosed is the caller's leak, and the
+            # collector saying so (ResourceWarning, 3.x) is right: not what this tests.
+            if sys.version_info[0] > 2:  # (2.7 has no ResourceWarning)
+                warnings.simplefilter("ignore", ResourceWarning)  # noqa: F821
+            del r
+            gc.collect()
         assert tmp_files(cache_dir) == []
     assert store.load(url) is None
 

@@ -17,7 +17,15 @@ import time
 
 from servers import ThreadedServer
 
-__all__ = ["SlowReader", "open_fds", "fds_settle"]
+__all__ = ["SlowReader", "UPLOAD", "BOUND", "open_fds", "fds_settle"]
+
+#: An upload for a SlowReader: ~20 s of its reading (3.2 MB/s), far more than the kernel
+#: buffers of both ends (up to 4 MiB each here). At that pace the client's socket becomes
+#: writable again every ~0.5 s, well within the 2 s timeouts the tests use: 2.7's sendall
+#: would carry on to the end.
+UPLOAD = b"u" * (64 << 20)
+#: A call cut off at its 2 s timeout ends well within this (seconds): a hang detector.
+BOUND = 12.0
 
 
 class SlowReader(ThreadedServer):
@@ -68,19 +76,22 @@ def open_fds():
 
 
 def fds_settle(before, seconds=10.0):
-    """Wait (bounded) until the open descriptors are those of ``before``; return the difference.
+    """Wait (bounded) until no descriptor is open that was not open in ``before``.
 
     Servers close their side of a connection when they see its end, in their
     own threads: the count settles soon after the client closed, or never.
+    A descriptor of ``before`` closed meanwhile is not counted: it belonged
+    to an earlier test (a reactor or a server finishing an old connection).
+    A number reused for another socket counts as opened (the targets name
+    the socket's inode).
 
     Returns:
-        ``(opened, closed)``: descriptors open now and not before, and the other way.
+        ``[(fd, target)]`` of the descriptors open now and not before.
     """
     deadline = time.time() + seconds
     while True:
         now = open_fds()
-        if len(now) == len(before) or time.time() > deadline:
-            opened = sorted((fd, now[fd]) for fd in now if before.get(fd) != now[fd])
-            closed = sorted((fd, before[fd]) for fd in before if now.get(fd) != before[fd])
-            return opened, closed
+        opened = sorted((fd, now[fd]) for fd in now if before.get(fd) != now[fd])
+        if not opened or time.time() > deadline:
+            return opened
         time.sleep(0.05)

@@ -12,13 +12,7 @@ from __future__ import absolute_import, division, print_function
 import threading
 
 import httpkit
-
-#: Takes the peer ~20 s to read (3.2 MB/s), far more than the kernel buffers of both
-#: ends (up to 4 MiB each here). At that pace the client's socket becomes writable again
-#: every ~0.5 s, well within the timeouts below: 2.7's sendall would carry on to the end.
-UPLOAD = b"u" * (64 << 20)
-#: A call that is cut off at its 2 s timeout ends well within this (seconds).
-BOUND = 12.0
+from load.peers import BOUND, UPLOAD
 
 
 def _bounded_call(func):

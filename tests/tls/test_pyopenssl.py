@@ -107,12 +107,15 @@ class StdlibServer(object):
                 self.errors.append(exc)
                 return
             raw.settimeout(TIMEOUT)
+            conn = None
             try:
                 conn = self.ctx.wrap_socket(raw, server_side=True)
                 self.results.append(self.handler(conn))
             except Exception as exc:  # noqa: BLE001 - recorded for the test to inspect
                 self.errors.append(exc)
             finally:
+                if conn is not None:  # (3.x's wrap_socket takes raw's descriptor)
+                    conn.close()
                 raw.close()
 
     def __enter__(self):
