@@ -333,12 +333,22 @@ class ThreadedServer(object):
         self.port = sock.getsockname()[1]
         self._sock = sock
         self._stop.clear()
-        self._spawn(self._accept_loop, sock)
+        # stop() wakes the accept loop through this pair: closing a listener does
+        # not wake a select() waiting on it, and a poll interval would cost every
+        # test that stops a server up to that interval.
+        self._wake = socket.socketpair()
+        self._spawn(self._accept_loop, sock, self._wake[0])
         return self
 
     def stop(self):
         """Stop accepting, shut every open connection, join threads (bounded)."""
         self._stop.set()
+        wake = getattr(self, "_wake", None)
+        if wake is not None:
+            try:
+                wake[1].send(b"x")
+            except EnvironmentError:
+                pass
         if self._sock is not None:
             self._sock.close()
             self._sock = None
@@ -353,6 +363,10 @@ class ThreadedServer(object):
         for thread in list(self._threads):
             thread.join(max(0.01, deadline - time.time()))
         self._threads = [t for t in self._threads if t.is_alive()]
+        if wake is not None:
+            self._wake = None
+            for sock in wake:
+                sock.close()
 
     def __enter__(self):
         return self.start()
@@ -399,10 +413,12 @@ class ThreadedServer(object):
         thread.start()
         return thread
 
-    def _accept_loop(self, listener):
+    def _accept_loop(self, listener, wake):
         while not self._stop.is_set():
             try:
-                ready = select.select([listener], [], [], 0.2)[0]
+                ready = select.select([listener, wake], [], [], 0.5)[0]
+                if wake in ready:
+                    return
                 if not ready:
                     continue
                 sock, addr = listener.accept()
