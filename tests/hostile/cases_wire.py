@@ -537,6 +537,16 @@ def tls_handshake_never_completes(adapter, servers, peer):
 
 
 @hostile("tls")
+def proxy_never_answers_connect(adapter, servers, peer):
+    """A proxy that reads CONNECT and never answers: ProxyConnectTimeout (a ConnectTimeout)."""
+    proxy = servers.scripted([("sleep", 8)])
+    res = call(adapter, peer, "GET", servers.https.base_url("/get"), timeout=1,
+               proxies={"https": proxy.url})
+    expect_error(res, "ProxyConnectTimeout", "CONNECT tunnel")
+    assert "ConnectTimeout" in res.error_mro and "ProxyError" in res.error_mro
+
+
+@hostile("tls")
 def plaintext_reply_to_tls(adapter, servers, peer):
     """An http server on the https URL answers the ClientHello in plain HTTP: SSLError naming it."""
     plain = servers.scripted([b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"],
