@@ -334,6 +334,14 @@ def transfer_encoding_chunked_twice(adapter, servers, peer):
 
 
 @hostile()
+def chunked_in_http10(adapter, servers, peer):
+    """An HTTP/1.0 response with Transfer-Encoding: chunked is read chunked, not reused."""
+    _, server = _answered(adapter, peer, [b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                          b"2\r\nok\r\n0\r\n\r\n", ("sleep", 5)], b"ok")
+    assert server.connections == 2, server.connections
+
+
+@hostile()
 def bytes_after_the_body(adapter, servers, peer):
     """Junk after a complete Content-Length body: the response stands, the connection goes."""
     _, server = _answered(adapter, peer, [OK_HEAD + b"Content-Length: 2\r\n\r\nokJUNK",
@@ -640,6 +648,14 @@ def gzip_bomb(adapter, servers, peer):
     res = _refused(adapter, peer, [_encoded(bomb_body(), b"gzip")], "DecompressionBombError",
                    "max_ratio", timeout=10)
     assert "ContentDecodingError" in res.error_mro
+
+
+@hostile()
+def gzip_nested_bomb(adapter, servers, peer):
+    """``gzip, gzip``: the 1 GiB bomb gzipped again (a few KB on the wire): the ratio limit."""
+    body = _gzipped(bomb_body())
+    _refused(adapter, peer, [_encoded(body, b"gzip, gzip")], "DecompressionBombError",
+             "max_ratio", timeout=10)
 
 
 @hostile()

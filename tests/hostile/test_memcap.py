@@ -90,8 +90,9 @@ def _gzipped(data):
     return out.getvalue()
 
 
-def _gzip_head(length):
-    return (OK_HEAD + b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % length)
+def _gzip_head(length, coding=b"gzip"):
+    return (OK_HEAD + b"Content-Encoding: " + coding + b"\r\nContent-Length: %d\r\n\r\n"
+            % length)
 
 
 def _cases(start):
@@ -99,6 +100,7 @@ def _cases(start):
     member = _gzipped(b"\0" * (64 * MiB))  # ~64 KiB on the wire
     bomb = member * 16                      # 1 GiB decoded
     streamed_bomb = member * (STREAMED // (64 * MiB))
+    nested = _gzipped(streamed_bomb)        # Content-Encoding: gzip, gzip; a few KiB
     block = b"x" * (64 * 1024)
     chunk = b"10000\r\n" + block + b"\r\n"
     limited = {"max_body_size": BODY_LIMIT}
@@ -128,6 +130,8 @@ def _cases(start):
         # Streamed with the ratio limit off: decoded piece by piece, however much one
         # network read inflates to.
         ("streamed_gzip_bomb", [_gzip_head(len(streamed_bomb)) + streamed_bomb], True,
+         {"max_decompression_ratio": 10 ** 9}, None, STREAMED),
+        ("streamed_nested_gzip_bomb", [_gzip_head(len(nested), b"gzip, gzip") + nested], True,
          {"max_decompression_ratio": 10 ** 9}, None, STREAMED),
         ("streamed_gzip_bomb_default_limits", [_gzip_head(len(streamed_bomb)) + streamed_bomb],
          True, {}, "DecompressionBombError", None),
