@@ -349,6 +349,44 @@ def bytes_after_the_body(adapter, servers, peer):
     assert server.connections == 2, server.connections
 
 
+@hostile()
+def unsolicited_response_on_idle_connection(adapter, servers, peer):
+    """A second response sent on a kept-alive connection while it is idle in the pool:
+    the next request takes a new connection, never that stale answer as its own."""
+    evil = OK_HEAD + b"Content-Length: 5\r\n\r\nEVIL!"
+    server = peer.serve([GOOD, ("sleep", 0.3), evil, ("sleep", 5)], [GOOD])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", server.url + "/first"), b"good")
+        time.sleep(1.0)  # the stale response is in the idle connection's buffer by now
+        expect_body(call(s, peer, "GET", server.url + "/second"), b"good")
+    assert server.connections == 2, server.connections
+
+
+@hostile()
+def body_sent_with_a_head_response(adapter, servers, peer):
+    """A HEAD answered with its body anyway: no body for the caller, the bytes are not
+    read as the next response (the connection is not reused)."""
+    server = peer.serve([OK_HEAD + b"Content-Length: 5\r\n\r\nhello", ("sleep", 5)], [GOOD])
+    with adapter.session() as s:
+        res = expect_body(call(s, peer, "HEAD", server.url + "/x"), b"")
+        assert res.headers["content-length"] == "5"
+        time.sleep(0.5)  # the stray body is in the idle connection's buffer by now
+        pool_recovers(s, peer, server)
+    assert server.connections == 2, server.connections
+
+
+@hostile()
+def body_sent_with_a_304(adapter, servers, peer):
+    """A 304 carrying a body (RFC 9110 forbids one): same as the HEAD case."""
+    server = peer.serve([b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nhello",
+                         ("sleep", 5)], [GOOD])
+    with adapter.session() as s:
+        expect_body(call(s, peer, "GET", server.url + "/x"), b"", 304)
+        time.sleep(0.5)
+        pool_recovers(s, peer, server)
+    assert server.connections == 2, server.connections
+
+
 # --------------------------------------------------------------------------- truncation
 @hostile()
 def body_shorter_than_content_length(adapter, servers, peer):
