@@ -615,6 +615,36 @@ def reset_mid_body(adapter, servers, peer):
                              ("rst",)], "ConnectionError")
 
 
+def _stream_cut(adapter, peer, bad, name, fragment=None):
+    """Stream ``bad`` with iter_content: ``name`` raised mid-body, the pieces so far short."""
+    server = peer.serve(bad, [GOOD])
+    with adapter.session() as s:
+        res = s.stream("GET", server.url + "/x", chunk_size=1, **peer.call_kwargs())
+        expect_error(res, name, fragment)
+        assert not res.complete and res.body == b"abc"[:len(res.body)], res.chunks
+        pool_recovers(s, peer, server)
+
+
+@hostile()
+def reset_mid_streamed_body(adapter, servers, peer):
+    """stream=True: the reset is raised by the iteration, which never ends as if complete."""
+    _stream_cut(adapter, peer, [OK_HEAD + b"Content-Length: 100\r\n\r\nabc", ("sleep", 0.2),
+                                ("rst",)], "ConnectionError")
+
+
+@hostile()
+def streamed_body_cut_by_close(adapter, servers, peer):
+    """stream=True, Content-Length 100, three bytes and a close: IncompleteRead."""
+    _stream_cut(adapter, peer, [OK_HEAD + b"Content-Length: 100\r\n\r\nabc", ("sleep", 0.2),
+                                ("close",)], "IncompleteRead", "97 bytes")
+
+
+@hostile()
+def streamed_chunked_body_cut_by_close(adapter, servers, peer):
+    _stream_cut(adapter, peer, [CHUNKED_HEAD + b"3\r\nabc\r\n", ("sleep", 0.2), ("close",)],
+                "IncompleteRead")
+
+
 # --------------------------------------------------------------------------- uploads
 BIG_UPLOAD = 2 << 20
 
