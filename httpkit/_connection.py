@@ -434,10 +434,9 @@ def _feed_h11(conn, timeout):
     except _tls.RaggedEOF:
         data = None
     if data:
-        if not conn.received_any and h.their_state is h11.SEND_RESPONSE:
-            conn.received_any = True
-            _check_start(data)
-        conn.received_any = True
+        first, conn.received_any = not conn.received_any, True
+        if first and h.their_state is h11.SEND_RESPONSE:
+            _check_start(data)  # (received_any is set: a refused reply is never replayed)
         h.receive_data(data)
         return
     if data is None and h.their_state is h11.SEND_BODY:

@@ -183,7 +183,7 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
             raise
         raise _proxy_unreachable(proxy, exc)
     conn = _conn.Connection(transport, key)
-    step = None
+    step, proxy_step = None, True  # what is being set up, for a timeout's message
     try:
         if proxy_tls is not None:
             step = "the TLS handshake with proxy %s" % (proxy,)
@@ -195,11 +195,11 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
             if proxy is not None and not proxy.is_socks:
                 step = "the CONNECT tunnel through proxy %s" % (proxy,)
                 yield connect_tunnel(conn, url, proxy, connect_timeout)
-            step = "the TLS handshake with %s" % (url.host,)
+            step, proxy_step = "the TLS handshake with %s" % (url.host,), False
             yield _conn.tls_handshake(conn, tls_context, url.host, connect_timeout)
     except (ReadTimeout, WriteTimeout) as exc:
         ctx.io.close(transport)
-        raise _setup_timeout(step, exc, proxy is not None and "proxy" in step)
+        raise _setup_timeout(step, exc, proxy_step)
     except BaseException:
         ctx.io.close(transport)
         raise
@@ -424,7 +424,7 @@ class BodyStream(DecodingBody):
     """A response body still on its connection, pulled one chunk at a time."""
 
     __slots__ = ("ctx", "conn", "response", "decoder", "done", "raw_bytes", "sink",
-                 "max_body_size")
+                 "max_body_size", "pending")
 
     def __init__(self, ctx, conn, response):
         self.ctx = ctx
@@ -436,6 +436,29 @@ class BodyStream(DecodingBody):
         self.raw_bytes = 0
         #: A cache.CacheSink that stores the raw body as it is read (None: not cached).
         self.sink = None
+        #: The decoded pieces of the last read not handed out yet (an iterator, or None).
+        self.pending = None
+
+    def _decoded(self, data):
+        """Like DecodingBody's, one decoded piece (at most the decoder's CHUNK_SIZE) at a time.
+
+        One network read of a bomb decodes to ~1000 times its size (far more
+        through a chain of codings): the rest stays in ``pending`` (zlib's
+        unconsumed input), so a streamed body never holds more than a piece.
+        """
+        if data and self.decoder is not None:
+            self.raw_bytes += len(data)
+            self.pending = self.decoder.iter_decode(data)
+            return self._next_pending()
+        return DecodingBody._decoded(self, data)
+
+    def _next_pending(self):
+        """The next non-empty piece of ``pending``; None once it is used up."""
+        for piece in self.pending:
+            if piece:
+                return piece
+        self.pending = None
+        return None
 
     def read_chunk(self, want=None):
         """Flow: return the next decoded chunk; ``b""`` once the body has ended.
@@ -446,6 +469,10 @@ class BodyStream(DecodingBody):
             raise Return(b"")
         try:
             while True:
+                if self.pending is not None:
+                    out = self._next_pending()
+                    if out is not None:
+                        raise Return(out)
                 data = _conn.buffered_body(self.conn)
                 if data is None:
                     data = yield _conn.read_body(self.conn, self.ctx.timeout_for("read"),
@@ -477,6 +504,10 @@ class BodyStream(DecodingBody):
             return None  # storing needs ops: read_chunk
         try:
             while True:
+                if self.pending is not None:
+                    out = self._next_pending()
+                    if out is not None:
+                        return out
                 data = _conn.buffered_body(self.conn)
                 if data is None:
                     return None

@@ -55,7 +55,7 @@ def _map_error(exc: BaseException, phase: str, peer: tuple) -> Exception:
     if isinstance(exc, socket.gaierror):
         return ConnectionError("cannot resolve host %r: %s" % (peer[0], exc))
     return ConnectionError("%s to %s:%s failed: %s" % (phase, peer[0], peer[1],
-                                                      exc or type(exc).__name__))
+                                                      str(exc) or type(exc).__name__))
 
 
 def _abandon(raw: Any) -> None:

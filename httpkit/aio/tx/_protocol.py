@@ -50,7 +50,7 @@ def map_failure(exc, phase, peer, timed_out=False):
     if isinstance(exc, (_terr.ConnectionDone, _terr.ConnectionLost)):
         return ConnectionError("%s to %s failed: the connection was closed (%s)"
                                % (phase, where, type(exc).__name__))
-    return ConnectionError("%s to %s failed: %s" % (phase, where, exc or type(exc).__name__))
+    return ConnectionError("%s to %s failed: %s" % (phase, where, str(exc) or type(exc).__name__))
 
 
 def later(reactor, seconds, func, *args):
