@@ -21,6 +21,7 @@ from __future__ import absolute_import, division, print_function
 import asyncio
 import collections
 import inspect
+import select
 import socket
 from time import monotonic
 from typing import Any, Deque, Optional
@@ -109,10 +110,15 @@ class _ByteProtocol(asyncio.Protocol):
         self.writing_paused = False
         self.read_waiter = None  # type: Optional[asyncio.Future[Any]]
         self.drain_waiter = None  # type: Optional[asyncio.Future[Any]]
+        self.poller = None  # type: Any  (select.poll on the socket, for pending_input)
 
     # ---- asyncio callbacks
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None and hasattr(select, "poll"):
+            self.poller = select.poll()
+            self.poller.register(sock.fileno(), select.POLLIN)
 
     def data_received(self, data: bytes) -> None:
         self.chunks.append(data)
@@ -165,6 +171,15 @@ class _ByteProtocol(asyncio.Protocol):
             parts.append(part)
             size += len(part)
         return b"".join(parts)
+
+    def pending_input(self) -> bool:
+        """Bytes or an EOF wait in the socket that the loop has not delivered yet.
+
+        The loop delivers them when it next polls: not yet if it was not
+        running (a loop driven by ``run_until_complete`` per call), nor before
+        the callbacks already queued (the task about to reuse the connection).
+        """
+        return self.poller is not None and bool(self.poller.poll(0))
 
     def idle_data(self) -> bytes:
         """Everything that arrived while the connection sat idle in the pool."""
@@ -478,5 +493,7 @@ class AsyncioDriver(object):
         if protocol.eof or protocol.loop is not self._loop:
             return False
         if not protocol.buffered:
-            return True
+            # Undelivered input on an idle connection is a close or a stale answer
+            # (rarely a TLS record that would have been harmless): not reused.
+            return not protocol.pending_input()
         return idle_bytes_leave_alive(conn, protocol.idle_data())

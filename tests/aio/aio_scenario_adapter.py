@@ -169,16 +169,18 @@ class AsyncioAdapter(object):
 
     @contextlib.contextmanager
     def session(self, mounts=None, **session_kwargs):
-        loop = asyncio.new_event_loop()
-        session = aio.Session(**session_kwargs)
+        session = aio.Session(**session_kwargs)  # (may raise: before the loop exists)
         for prefix, transport in (mounts or {}).items():
             session.mount(prefix, transport)
+        loop = asyncio.new_event_loop()
         handle = _AsyncioSession(session, loop)
         try:
             yield handle
         finally:
-            for copy in handle.copies:
-                loop.run_until_complete(copy.aclose())
-            loop.run_until_complete(session.aclose())
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
+            try:
+                for copy in handle.copies:
+                    loop.run_until_complete(copy.aclose())
+                loop.run_until_complete(session.aclose())
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                loop.close()

@@ -383,5 +383,9 @@ class TwistedDriver(object):
         if transport.lost:
             return False
         data = transport.take_idle_bytes()
-        return not data or idle_bytes_leave_alive(conn, data)
+        if not data:
+            # Input the reactor has not delivered yet is a close or a stale answer
+            # (rarely a TLS record that would have been harmless): not reused.
+            return not transport.pending_input()
+        return idle_bytes_leave_alive(conn, data)
 

@@ -11,6 +11,7 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+import select
 import socket
 from collections import deque
 
@@ -83,6 +84,7 @@ class TxTransport(Protocol):
         self._reader = self._writer = None    # (Deferred, timer, max_bytes)
         self._read_paused = self._write_paused = False
         self._on_lost = []
+        self._poller = None  # select.poll on the socket (pending_input)
 
     # ---- Protocol
     def connectionMade(self):
@@ -92,6 +94,10 @@ class TxTransport(Protocol):
             return
         self.transport.setTcpNoDelay(True)
         self.transport.registerProducer(self, True)
+        handle = getattr(self.transport, "getHandle", None)
+        if handle is not None and hasattr(select, "poll"):
+            self._poller = select.poll()
+            self._poller.register(handle().fileno(), select.POLLIN)
         if made is not None:
             made.callback(self)
 
@@ -175,6 +181,10 @@ class TxTransport(Protocol):
         else:
             self._on_lost.append(d)
         return d
+
+    def pending_input(self):
+        """Bytes or an EOF wait in the socket that the reactor has not delivered yet."""
+        return self._poller is not None and bool(self._poller.poll(0))
 
     def take_idle_bytes(self):
         """Bytes that arrived while idle (TLS tickets, or a sign the server is done)."""
