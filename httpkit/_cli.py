@@ -1,0 +1,399 @@
+"""The command line: ``python -m httpkit`` (and the ``httpkit`` console script).
+
+Usage::
+
+    httpkit [METHOD] URL [-H 'Name: value']... [-d DATA | --json JSON | -F field=@file]...
+            [-o FILE [-C -]] [--timeout S] [--insecure | --cacert FILE]
+            [--cache [--cache-dir DIR]] [--no-follow] [-v] [-q] [--fail]
+
+The body goes to stdout as bytes (or to ``-o FILE``, with a progress line on stderr
+when stderr is a terminal and ``-q`` is not given); ``-v`` writes the status line and
+the response headers to stderr first. See docs/cli.md.
+
+Exit codes (curl's where curl has one):
+
+    0    success (any HTTP status unless --fail)
+    1    any other error (an httpkit error not listed below, a local file error)
+    2    bad usage (argparse)
+    6    could not resolve or connect (ConnectionError)
+    22   HTTP status >= 400 with --fail
+    28   timeout (Timeout)
+    35   TLS error (SSLError)
+    130  interrupted (Ctrl-C)
+
+Rules: every error is ONE line on stderr (``httpkit: error: <message>``), never a
+traceback. Only the blocking front-end and the stdlib are used: nothing here is
+imported by ``import httpkit``.
+"""
+from __future__ import absolute_import, division, print_function
+
+import argparse
+import json
+import os
+import sys
+import warnings
+
+from . import exceptions
+from ._compat import monotonic
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONNECT = 0, 1, 2, 6
+EXIT_HTTP, EXIT_TIMEOUT, EXIT_TLS, EXIT_INTERRUPTED = 22, 28, 35, 130
+
+#: Exception classes and their exit codes, most specific first (SSLError and
+#: ConnectTimeout are ConnectionErrors too).
+_EXIT_CODES = (
+    (exceptions.SSLError, EXIT_TLS),
+    (exceptions.Timeout, EXIT_TIMEOUT),
+    (exceptions.ConnectionError, EXIT_CONNECT),
+    (exceptions.RequestException, EXIT_ERROR),
+    (EnvironmentError, EXIT_ERROR),
+)
+
+_CHUNK = 64 * 1024
+_REDRAW_EVERY = 0.1  # seconds: the progress line is redrawn at most ~10 times a second
+
+
+class CLIError(Exception):
+    """A failure to report as one line, with its exit code."""
+
+    def __init__(self, message, code=EXIT_ERROR):
+        Exception.__init__(self, message)
+        self.code = code
+
+
+def build_parser():
+    """Return the argparse parser of ``python -m httpkit``."""
+    p = argparse.ArgumentParser(
+        prog="httpkit", usage="%(prog)s [options] [METHOD] URL",
+        description="Send one HTTP request and write the response body.",
+        epilog="Exit codes: 0 ok, 1 other error, 2 bad usage, 6 connection, 22 HTTP >= 400 "
+               "with --fail, 28 timeout, 35 TLS, 130 interrupted.")
+    p.add_argument("target", nargs="+", metavar="[METHOD] URL",
+                   help="the URL, after an optional HTTP method (default GET, or POST "
+                        "when a body is given)")
+    p.add_argument("-H", "--header", action="append", default=[], metavar="'Name: value'",
+                   help="add a request header (repeatable)")
+    body = p.add_mutually_exclusive_group()
+    body.add_argument("-d", "--data", metavar="DATA", help="request body; @FILE reads FILE")
+    body.add_argument("--json", metavar="JSON", help="JSON request body (@FILE reads FILE)")
+    body.add_argument("-F", "--form", action="append", metavar="field=value|field=@file",
+                      help="multipart/form-data field (repeatable)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the body to FILE")
+    p.add_argument("-C", "--continue-at", metavar="-",
+                   help="with -o: resume a partial FILE (only '-C -' is supported)")
+    p.add_argument("--timeout", type=float, metavar="S", help="connect and read timeout (s)")
+    tls = p.add_mutually_exclusive_group()
+    tls.add_argument("-k", "--insecure", action="store_true",
+                     help="do not verify the server's certificate")
+    tls.add_argument("--cacert", metavar="FILE", help="trust the CA certificates in FILE")
+    p.add_argument("--cache", action="store_true", help="use an HTTP cache (FileCache)")
+    p.add_argument("--cache-dir", metavar="DIR",
+                   help="directory of the cache (implies --cache; default ~/.cache/httpkit)")
+    p.add_argument("--no-follow", action="store_true", help="do not follow redirects")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="write the status line and response headers to stderr")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    p.add_argument("-f", "--fail", action="store_true",
+                   help="exit 22 (and write no body) when the status is >= 400")
+    return p
+
+
+def _parse(parser, argv):
+    """Parse ``argv`` and check what argparse cannot; parser.error exits 2."""
+    args, extra = parser.parse_known_args(argv)
+    unknown = [a for a in extra if a.startswith("-")]
+    if unknown:
+        parser.error("unrecognized arguments: %s" % " ".join(unknown))
+    args.target += extra  # the URL after options: `httpkit PUT -d @f URL` (no intermixed on 2.7)
+    if len(args.target) > 2:
+        parser.error("expected [METHOD] URL, got %d arguments" % len(args.target))
+    args.url = args.target[-1]
+    args.method = args.target[0].upper() if len(args.target) == 2 else None
+    if args.continue_at is not None:
+        if args.continue_at != "-":
+            parser.error("only '-C -' (resume from the size of the -o FILE) is supported")
+        if not args.output:
+            parser.error("-C - needs -o FILE")
+    if args.json is not None:
+        try:
+            json.loads(_text(_read_arg(args.json)))
+        except ValueError as exc:
+            parser.error("--json is not valid JSON: %s" % exc)
+    for header in args.header:
+        if ":" not in header:
+            parser.error("bad header %r: expected 'Name: value'" % header)
+    for field in args.form or ():
+        if "=" not in field:
+            parser.error("bad form field %r: expected field=value or field=@file" % field)
+    return args
+
+
+def _as_bytes(value):
+    """Command-line text as the bytes the user typed."""
+    if isinstance(value, bytes):
+        return value  # 2.7: argv is bytes already
+    fsencode = getattr(os, "fsencode", None)
+    return fsencode(value) if fsencode else value.encode("utf-8")
+
+
+def _text(data):
+    return data.decode("utf-8") if isinstance(data, bytes) else data
+
+
+def _read_arg(value):
+    """``value`` as bytes, or the bytes of the file named after a leading ``@``."""
+    if value.startswith("@"):
+        with open(value[1:], "rb") as f:
+            return f.read()
+    return _as_bytes(value)
+
+
+def _headers(args):
+    headers = []
+    for header in args.header:
+        name, _, value = header.partition(":")
+        headers.append((name.strip(), value.strip()))
+    if args.json is not None:
+        headers.append(("Content-Type", "application/json"))
+        headers.append(("Accept", "application/json"))
+    return headers
+
+
+def _form(fields, opened):
+    """``(data, files)`` for the -F fields; files opened are appended to ``opened``."""
+    data, files = [], []
+    for field in fields:
+        name, _, value = field.partition("=")
+        if value.startswith("@"):
+            f = open(value[1:], "rb")
+            opened.append(f)
+            files.append((name, (os.path.basename(value[1:]), f)))
+        else:
+            data.append((name, value))
+    return data, files
+
+
+def _request_kwargs(args, opened):
+    """The keyword arguments of ``Session.request`` for ``args``."""
+    kwargs = {"headers": _headers(args), "allow_redirects": not args.no_follow,
+              "stream": True}
+    if args.timeout is not None:
+        kwargs["timeout"] = args.timeout
+    if args.data is not None:
+        kwargs["data"] = _read_arg(args.data)
+    elif args.json is not None:
+        kwargs["data"] = _read_arg(args.json)
+    elif args.form:
+        kwargs["data"], kwargs["files"] = _form(args.form, opened)
+    return kwargs
+
+
+def _session(args):
+    from .sync import Session
+    kwargs = {}
+    if args.insecure:
+        kwargs["verify"] = False
+        warnings.simplefilter("ignore", exceptions.InsecureRequestWarning)  # asked for
+    elif args.cacert:
+        kwargs["verify"] = args.cacert
+    if args.cache or args.cache_dir:
+        from .cache import FileCache
+        kwargs["cache"] = FileCache(args.cache_dir)
+    return Session(**kwargs)
+
+
+def _write_head(response, err):
+    """Write the status line and the response headers (``-v``) to ``err``."""
+    lines = ["%s %d %s" % (response.http_version, response.status_code, response.reason or "")]
+    lines.extend("%s: %s" % item for item in response.headers.raw_items())
+    if response.cache_status:
+        lines.append("(cache: %s)" % response.cache_status)
+    err.write("\n".join(lines) + "\n\n")
+    err.flush()
+
+
+def _size_text(n):
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return ("%d %s" % (n, unit)) if unit == "B" else ("%.1f %s" % (n, unit))
+        n /= 1024.0
+    return ""  # pragma: no cover - the loop always returns
+
+
+class Progress(object):
+    """A one-line progress display on a terminal: bytes, rate and ETA, ~10 redraws a second.
+
+    Args:
+        stream: where to draw (a text stream, normally a terminal's stderr).
+        total: the expected number of bytes, or None when unknown.
+        done: bytes already there (a resumed download).
+    """
+
+    def __init__(self, stream, total, done=0):
+        self.stream, self.total, self.done = stream, total, done
+        self._start_done = done
+        self._start = self._drawn = monotonic()
+        self._width = 0
+
+    def update(self, n):
+        """Count ``n`` more bytes; redraw if the last draw is old enough."""
+        self.done += n
+        now = monotonic()
+        if now - self._drawn >= _REDRAW_EVERY:
+            self._drawn = now
+            self._draw(now)
+
+    def finish(self):
+        """Draw the final line and end it."""
+        self._draw(monotonic())
+        self.stream.write("\n")
+        self.stream.flush()
+
+    def _draw(self, now):
+        elapsed = max(now - self._start, 1e-6)
+        rate = (self.done - self._start_done) / elapsed
+        text = _size_text(self.done)
+        if self.total:
+            text += " / %s %3d%%" % (_size_text(self.total), 100 * self.done // self.total)
+        text += "  %s/s" % _size_text(rate)
+        if self.total and rate > 0 and self.done < self.total:
+            text += "  ETA %s" % _duration((self.total - self.done) / rate)
+        self.stream.write("\r" + text.ljust(self._width))
+        self._width = len(text)
+        self.stream.flush()
+
+
+def _duration(seconds):
+    seconds = int(seconds + 0.5)
+    return "%d:%02d:%02d" % (seconds // 3600, seconds // 60 % 60, seconds % 60)
+
+
+def _copy_body(response, out, progress):
+    for chunk in response.iter_content(_CHUNK):
+        out.write(chunk)
+        if progress is not None:
+            progress.update(len(chunk))
+    if progress is not None:
+        progress.finish()
+    out.flush()
+
+
+def _resume_start(args):
+    """The size of the partial -o FILE to resume from (0: start over)."""
+    if args.continue_at is None or not os.path.exists(args.output):
+        return 0
+    return os.path.getsize(args.output)
+
+
+def _check_resume(response, start):
+    """Return the file mode for ``response`` to a Range request; None when complete.
+
+    A 206 appends, a 200 rewrites FILE, a 416 naming FILE's size means it is complete.
+
+    Raises:
+        CLIError: any other answer (FILE is left as it is).
+    """
+    content_range = response.headers.get("Content-Range", "")
+    if response.status_code == 416:
+        if content_range.strip() == "bytes */%d" % start:
+            return None
+        raise CLIError("cannot resume: the server answered 416 (%s) to a range from byte %d"
+                       % (content_range or "no Content-Range", start), EXIT_HTTP)
+    if response.status_code == 206:
+        if not content_range.startswith("bytes %d-" % start):
+            raise CLIError("cannot resume: asked for bytes from %d, got %r"
+                           % (start, content_range))
+        return "ab"
+    if response.status_code == 200:
+        return "wb"
+    raise CLIError("cannot resume: the server answered %d %s" % (
+        response.status_code, response.reason or ""), EXIT_HTTP)
+
+
+def _save(response, args, start, err):
+    """Write the body of ``response`` to ``args.output`` (resuming when ``start``)."""
+    mode = _check_resume(response, start) if start else "wb"
+    if mode is None:
+        return
+    done = start if mode == "ab" else 0
+    progress = None
+    if not args.quiet and err.isatty():
+        length = response.headers.get("Content-Length")
+        total = done + int(length) if length and length.isdigit() else None
+        progress = Progress(err, total, done)
+    with open(args.output, mode) as out:
+        _copy_body(response, out, progress)
+
+
+def _run(args, out, err):
+    opened = []
+    try:
+        kwargs = _request_kwargs(args, opened)
+        start = _resume_start(args)
+        if start:
+            kwargs["headers"] += [("Range", "bytes=%d-" % start), ("Accept-Encoding", "identity")]
+        method = args.method or ("POST" if ("data" in kwargs or "files" in kwargs) else "GET")
+        with _session(args) as session:
+            response = session.request(method, args.url, **kwargs)
+            try:
+                return _handle(response, args, start, out, err)
+            finally:
+                response.close()
+    finally:
+        for f in opened:
+            f.close()
+
+
+def _handle(response, args, start, out, err):
+    if args.verbose:
+        _write_head(response, err)
+    if args.fail and response.status_code >= 400 and not (start and response.status_code == 416):
+        raise CLIError("HTTP %d %s from %s" % (response.status_code, response.reason or "",
+                                                response.url), EXIT_HTTP)
+    if args.output:
+        _save(response, args, start, err)
+    else:
+        _copy_body(response, out, None)
+    return EXIT_OK
+
+
+def _one_line(exc):
+    message = " ".join(str(exc).split()) or "(no message)"
+    if isinstance(exc, CLIError):
+        return message
+    return "%s: %s" % (type(exc).__name__, message)
+
+
+def _exit_code(exc):
+    if isinstance(exc, CLIError):
+        return exc.code
+    for cls, code in _EXIT_CODES:
+        if isinstance(exc, cls):
+            return code
+    raise exc  # pragma: no cover - main() only passes the classes above
+
+
+def main(argv=None):
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``).
+
+    Args:
+        argv: the arguments, without the program name.
+
+    Returns:
+        int: the exit code (see the module docstring).
+    """
+    err = sys.stderr
+    out = getattr(sys.stdout, "buffer", sys.stdout)  # bytes as they came, never re-encoded
+    try:
+        args = _parse(build_parser(), argv)
+        return _run(args, out, err)
+    except SystemExit as exc:  # argparse: --help (0) or bad usage (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except (CLIError, exceptions.RequestException, EnvironmentError) as exc:
+        err.write("httpkit: error: %s\n" % _one_line(exc))
+        err.flush()
+        return _exit_code(exc)
