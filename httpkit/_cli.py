@@ -51,7 +51,6 @@ _EXIT_CODES = (
     (EnvironmentError, EXIT_ERROR),
 )
 
-_CHUNK = 64 * 1024
 _REDRAW_EVERY = 0.1  # seconds: the progress line is redrawn at most ~10 times a second
 
 
@@ -271,7 +270,7 @@ def _duration(seconds):
 
 
 def _copy_body(response, out, progress):
-    for chunk in response.iter_content(_CHUNK):
+    for chunk in response.iter_content(None):  # pieces as they arrive
         out.write(chunk)
         if progress is not None:
             progress.update(len(chunk))
