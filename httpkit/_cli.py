@@ -28,6 +28,7 @@ imported by ``import httpkit``.
 from __future__ import absolute_import, division, print_function
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -82,7 +83,8 @@ def build_parser():
     p.add_argument("-o", "--output", metavar="FILE", help="write the body to FILE")
     p.add_argument("-C", "--continue-at", metavar="-",
                    help="with -o: resume a partial FILE (only '-C -' is supported)")
-    p.add_argument("--timeout", type=float, metavar="S", help="connect and read timeout (s)")
+    p.add_argument("--timeout", type=_seconds, metavar="S",
+                   help="timeout of each phase (connect, read, write) in seconds")
     tls = p.add_mutually_exclusive_group()
     tls.add_argument("-k", "--insecure", action="store_true",
                      help="do not verify the server's certificate")
@@ -97,6 +99,17 @@ def build_parser():
     p.add_argument("-f", "--fail", action="store_true",
                    help="exit 22 (and write no body) when the status is >= 400")
     return p
+
+
+def _seconds(text):
+    """argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("%r is not a positive number of seconds" % text)
+    return value
 
 
 def _parse(parser, argv):
@@ -392,7 +405,28 @@ def main(argv=None):
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    except (CLIError, exceptions.RequestException, EnvironmentError) as exc:
-        err.write("httpkit: error: %s\n" % _one_line(exc))
-        err.flush()
-        return _exit_code(exc)
+    except EnvironmentError as exc:
+        if isinstance(exc, exceptions.RequestException) or exc.errno != errno.EPIPE:
+            return _report(exc, err)
+        _silence_stdout()  # the reader went away (`| head`): no message, no flush error
+        return EXIT_ERROR
+    except CLIError as exc:
+        return _report(exc, err)
+
+
+def _report(exc, err):
+    """Write ``exc`` as one line to ``err``; return its exit code."""
+    err.write("httpkit: error: %s\n" % _one_line(exc))
+    err.flush()
+    return _exit_code(exc)
+
+
+def _silence_stdout():
+    """Point stdout at /dev/null, so the interpreter's final flush cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout is not a real file
+        pass
+    finally:
+        os.close(devnull)

@@ -5,7 +5,6 @@ Each test runs the CLI as a child process against the local test servers.
 from __future__ import absolute_import, division, print_function
 
 import json
-import os
 import signal
 import subprocess
 import time
@@ -184,8 +183,11 @@ def test_unreadable_data_file_exits_1(cli, http_server, tmpdir):
     ["--insecure", "--cacert", CA, "http://127.0.0.1/"],
     ["-F", "novalue", "http://127.0.0.1/"],
     ["--timeout", "soon", "http://127.0.0.1/"],
+    ["--timeout", "0", "http://127.0.0.1/"],
+    ["--timeout", "-1", "http://127.0.0.1/"],
 ], ids=["no-url", "three-positionals", "C-offset", "C-without-o", "bad-header", "bad-json",
-        "two-bodies", "insecure-and-cacert", "bad-form", "bad-timeout"])
+        "two-bodies", "insecure-and-cacert", "bad-form", "bad-timeout", "zero-timeout",
+        "negative-timeout"])
 def test_bad_usage_exits_2(cli, args):
     result = cli(*args)
     assert result.code == 2
@@ -216,3 +218,26 @@ def test_interrupt_exits_130_quietly(http_server, tmpdir):
         dog.cancel()
     assert proc.returncode == 130
     assert out == b"" and err == b""
+
+
+def test_closed_stdout_exits_1_quietly(http_server, tmpdir):
+    proc = subprocess.Popen(command([http_server.url + "/bytes/4000000"]),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=child_env(tmpdir.join("cache-home")))
+    dog = Watchdog(proc)
+    try:
+        assert proc.stdout.read(10)
+        proc.stdout.close()  # like `| head -c 10`: the rest cannot fit in the pipe
+        err = proc.stderr.read()
+        proc.stderr.close()
+        proc.wait()
+    finally:
+        dog.cancel()
+    assert proc.returncode == 1
+    assert err == b""
+
+
+def test_unwritable_output_exits_1(cli, http_server, tmpdir):
+    result = cli("-o", tmpdir.join("no-such-dir", "file"), http_server.url + "/get")
+    assert result.code == 1
+    assert "no-such-dir" in one_error_line(result)
