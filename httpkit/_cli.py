@@ -324,6 +324,19 @@ def _check_resume(response, start):
         response.status_code, response.reason or ""), EXIT_HTTP)
 
 
+def _expected_size(response, done):
+    """The size FILE will have, or None when unknown.
+
+    Content-Length counts encoded bytes: with a Content-Encoding the decoded size
+    that iter_content yields is unknown.
+    """
+    length = response.headers.get("Content-Length", "")
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if not length.isdigit() or encoding not in ("", "identity"):
+        return None
+    return done + int(length)
+
+
 def _save(response, args, start, err):
     """Write the body of ``response`` to ``args.output`` (resuming when ``start``)."""
     mode = _check_resume(response, start) if start else "wb"
@@ -332,9 +345,7 @@ def _save(response, args, start, err):
     done = start if mode == "ab" else 0
     progress = None
     if not args.quiet and err.isatty():
-        length = response.headers.get("Content-Length")
-        total = done + int(length) if length and length.isdigit() else None
-        progress = Progress(err, total, done)
+        progress = Progress(err, _expected_size(response, done), done)
     with open(args.output, mode) as out:
         _copy_body(response, out, progress)
 

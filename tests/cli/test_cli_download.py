@@ -81,6 +81,15 @@ def test_progress_without_a_length(http_server, tmpdir, cache_home):
     assert "293.0 KiB" in result.err and "%" not in result.err
 
 
+def test_progress_of_a_compressed_body_has_no_total(http_server, tmpdir, cache_home):
+    out = tmpdir.join("file.json")
+    result = run_in_pty(["-o", out, http_server.url + "/gzip"], cache_home)
+    assert result.code == 0, result.err
+    assert b'"gzipped": true' in out.read_binary()  # written decoded
+    assert "\r" in result.err
+    assert "%" not in result.err  # Content-Length counts the gzip bytes, not the file's
+
+
 def test_quiet_draws_no_progress_on_a_terminal(http_server, tmpdir, cache_home):
     out = tmpdir.join("file.bin")
     result = run_in_pty(["-q", "-o", out, http_server.url + "/bytes/%d?seed=q" % SIZE],
