@@ -66,6 +66,7 @@ setup(
     python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*, !=3.6.*, !=3.7.*, !=3.8.*",
     install_requires=install_requires,
     extras_require=extras_require,
+    entry_points={"console_scripts": ["httpkit = httpkit._cli:main"]},
     classifiers=[
         "Programming Language :: Python :: 2.7",
         "Programming Language :: Python :: 3.9",

@@ -16,6 +16,7 @@ Exit codes (curl's where curl has one):
     1    any other error (an httpkit error not listed below, a local file error)
     2    bad usage (argparse)
     6    could not resolve or connect (ConnectionError)
+    8    the server's answer is not valid HTTP/1.x (RemoteProtocolError)
     22   HTTP status >= 400 with --fail
     28   timeout (Timeout)
     35   TLS error (SSLError)
@@ -39,7 +40,7 @@ from ._compat import monotonic
 
 __all__ = ["main", "build_parser"]
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONNECT = 0, 1, 2, 6
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONNECT, EXIT_PROTOCOL = 0, 1, 2, 6, 8
 EXIT_HTTP, EXIT_TIMEOUT, EXIT_TLS, EXIT_INTERRUPTED = 22, 28, 35, 130
 
 #: Exception classes and their exit codes, most specific first (SSLError and
@@ -47,6 +48,7 @@ EXIT_HTTP, EXIT_TIMEOUT, EXIT_TLS, EXIT_INTERRUPTED = 22, 28, 35, 130
 _EXIT_CODES = (
     (exceptions.SSLError, EXIT_TLS),
     (exceptions.Timeout, EXIT_TIMEOUT),
+    (exceptions.RemoteProtocolError, EXIT_PROTOCOL),  # (a ConnectionError: before it)
     (exceptions.ConnectionError, EXIT_CONNECT),
     (exceptions.RequestException, EXIT_ERROR),
     (EnvironmentError, EXIT_ERROR),
@@ -68,8 +70,8 @@ def build_parser():
     p = argparse.ArgumentParser(
         prog="httpkit", usage="%(prog)s [options] [METHOD] URL",
         description="Send one HTTP request and write the response body.",
-        epilog="Exit codes: 0 ok, 1 other error, 2 bad usage, 6 connection, 22 HTTP >= 400 "
-               "with --fail, 28 timeout, 35 TLS, 130 interrupted.")
+        epilog="Exit codes: 0 ok, 1 other error, 2 bad usage, 6 connection, 8 not HTTP, "
+               "22 HTTP >= 400 with --fail, 28 timeout, 35 TLS, 130 interrupted.")
     p.add_argument("target", nargs="+", metavar="[METHOD] URL",
                    help="the URL, after an optional HTTP method (default GET, or POST "
                         "when a body is given)")

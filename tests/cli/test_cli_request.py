@@ -5,8 +5,10 @@ Each test runs the CLI as a child process against the local test servers.
 from __future__ import absolute_import, division, print_function
 
 import json
+import os
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -148,6 +150,13 @@ def test_refused_connection_exits_6(cli):
     assert "ConnectionError" in one_error_line(result)
 
 
+def test_server_answering_garbage_exits_8(cli, scripted_server):
+    server = scripted_server([b"SSH-2.0-OpenSSH_9.6\r\n"])
+    result = cli(server.url + "/")
+    assert result.code == 8
+    assert "RemoteProtocolError" in one_error_line(result)
+
+
 def test_timeout_exits_28(cli, http_server):
     result = cli("--timeout", "0.5", http_server.url + "/delay/10")
     assert result.code == 28
@@ -241,3 +250,19 @@ def test_unwritable_output_exits_1(cli, http_server, tmpdir):
     result = cli("-o", tmpdir.join("no-such-dir", "file"), http_server.url + "/get")
     assert result.code == 1
     assert "no-such-dir" in one_error_line(result)
+
+
+def test_console_script_runs_the_same_command(tmpdir, http_server):
+    """`pip install` puts an ``httpkit`` command beside the interpreter (setup.py entry point)."""
+    script = os.path.join(os.path.dirname(sys.executable), "httpkit")
+    assert os.path.isfile(script), script
+    proc = subprocess.Popen([script, "-v", "--fail", http_server.url + "/bytes/64?seed=3"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE,
+                            env=child_env(tmpdir))
+    dog = Watchdog(proc)
+    try:
+        out, err = proc.communicate(b"")
+    finally:
+        dog.cancel()
+    assert proc.returncode == 0, err
+    assert len(out) == 64 and b"200" in err.splitlines()[0], (out, err)
