@@ -435,7 +435,7 @@ def _feed_h11(conn, timeout):
         data = None
     if data:
         first, conn.received_any = not conn.received_any, True
-        if first and h.their_state is h11.SEND_RESPONSE:
+        if first and data[:5] != b"HTTP/" and h.their_state is h11.SEND_RESPONSE:
             _check_start(data)  # (received_any is set: a refused reply is never replayed)
         h.receive_data(data)
         return

@@ -14,13 +14,15 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+from operator import itemgetter
+
 import h11
 
 from . import _connection as _conn
 from ._chunking import Rechunker
 from ._compat import monotonic, text_type, to_bytes, to_str
 from ._flow import Return
-from ._head_limits import check_request_head
+from ._head_limits import MAX_HEADER_LINE, MAX_REQUEST_HEAD, MAX_REQUEST_LINE, check_request_head
 from ._log import debug, describe_tls
 from ._socks import socks_handshake
 from ._strict_h11 import check_response, client_connection
@@ -123,15 +125,29 @@ def send_single(ctx, request):
         raise
 
 
+_NAME, _VALUE = itemgetter(1), itemgetter(2)  # of Headers._items: (key, name, value)
+#: A head no larger than this cannot be over any of the head limits.
+_FITS = min(MAX_HEADER_LINE, MAX_REQUEST_LINE, MAX_REQUEST_HEAD)
+
+
 def check_head_limits(request, proxy):
     """Raise the error of a part that makes the request head too long to send.
 
     See :mod:`httpkit._head_limits`; checked before a connection is opened.
     """
     url = request.parsed_url
-    fields = [(name, value) for _, name, value in request.headers._items if value is not None]
+    items = request.headers._items
+    if proxy is None:
+        # The common case, in a few C-level calls: the whole head fits within one
+        # line's limit, so no line and not the head can be over theirs.
+        size = (len(request.method) + len(url.target) + len(url.host_header)
+                + sum(map(len, map(_NAME, items))) + sum(map(len, filter(None, map(_VALUE, items))))
+                + 4 * len(items) + 32)
+        if size <= _FITS:
+            return
+    fields = [(name, value) for _, name, value in items if value is not None]
     fields.append(("Host", url.host_header))
-    if proxy is None:  # the common case: no second copy of the target
+    if proxy is None:  # no second copy of the target
         check_request_head(request.method, url.target, fields)
         return
     if proxy.authorization:
