@@ -9,6 +9,8 @@ Fixtures:
                                 when nginx is missing: run tools/services.sh
   scripted_server               factory: scripted_server(script, tls=False, ...)
                                 -> a started ScriptedServer, stopped after the test
+  scenario_servers              a fresh scenarios.harness.Servers (the scenario corpus
+                                and the hostile catalogue, in every front-end's runner)
 """
 from __future__ import absolute_import, division, print_function
 
@@ -81,3 +83,11 @@ def scripted_server():
     yield make
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def scenario_servers(http_server, https_server, proxy_server):
+    from scenarios.harness import Servers
+    servers = Servers(http_server, https_server, proxy_server)
+    yield servers
+    servers.close()

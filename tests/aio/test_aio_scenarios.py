@@ -9,14 +9,6 @@ import pytest
 
 from aio_scenario_adapter import AsyncioAdapter
 from scenarios.corpus import SCENARIOS, scenario_ids
-from scenarios.harness import Servers
-
-
-@pytest.fixture
-def scenario_servers(http_server, https_server, proxy_server):
-    servers = Servers(http_server, https_server, proxy_server)
-    yield servers
-    servers.close()
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=scenario_ids())

@@ -64,7 +64,7 @@ with ``warnings.catch_warnings(record=True)`` around the call), so every
 adapter fills them the same way. ``sync_adapter.py`` is the reference.
 
 ``servers`` is a :class:`scenarios.harness.Servers` (fixture
-``scenario_servers`` in this folder's conftest): shared ``http``/``https``
+``scenario_servers`` in tests/conftest.py): shared ``http``/``https``
 test servers and ``proxy`` (logs reset per scenario), factories for
 ``scripted(...)``, ``http_server(...)``, ``proxy_server(...)``,
 ``blackhole()``, ``set_env(...)`` and ``write_file(...)``, all undone at
