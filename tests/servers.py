@@ -37,7 +37,23 @@ __all__ = [
     "HTTPTestServer", "ScriptedServer", "ProxyServer", "NginxServer", "Request", "Response",
     "ScriptContext", "random_bytes", "bounded", "server_ssl_context", "CA_BUNDLE", "CERTS_DIR",
     "SERVER_CERT", "SERVER_KEY", "MAX_SLEEP", "PY2", "parse_qsl", "text", "to_bytes",
+    "endless",
 ]
+
+#: An "endless" script step stops on its own after this long (no client waits for it).
+ENDLESS_FOR = 30.0
+
+
+def endless(piece, seconds=ENDLESS_FOR):
+    """A ScriptedServer step sending ``piece`` until the client goes away (bounded in time)."""
+    def step(ctx):
+        stop = time.time() + seconds
+        try:
+            while time.time() < stop and not ctx.server._stop.is_set():
+                ctx.sock.sendall(piece)
+        except (socket.error, IOError, ValueError):
+            pass  # the client closed the connection: what the test expects
+    return step
 
 
 # --------------------------------------------------------------------------- HTTP server

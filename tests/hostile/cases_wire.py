@@ -11,19 +11,17 @@ from __future__ import absolute_import, division, print_function
 import functools
 import gzip
 import io
-import socket
 import time
 
 import httpkit
 
+from servers import endless as _endless
 from hostile.catalog import GOOD, call, expect_body, expect_error, hostile, pool_recovers
 
 OK_HEAD = b"HTTP/1.1 200 OK\r\n"
 CHUNKED_HEAD = OK_HEAD + b"Transfer-Encoding: chunked\r\n\r\n"
 #: The body limit for the endless cases (small: the error comes fast).
 SMALL = 64 * 1024
-#: An "endless" peer stops on its own after this long (the client never waits for it).
-_ENDLESS_FOR = 30.0
 
 
 #: The catalogue's per-phase timeout, with a connect phase (TCP and the TLS handshake)
@@ -62,16 +60,6 @@ def _answered(adapter, peer, bad, body, status=200, **kwargs):
     return res, server
 
 
-def _endless(piece):
-    """A script step sending ``piece`` until the client goes away (bounded in time)."""
-    def step(ctx):
-        stop = time.time() + _ENDLESS_FOR
-        try:
-            while time.time() < stop and not ctx.server._stop.is_set():
-                ctx.sock.sendall(piece)
-        except (socket.error, IOError, ValueError):
-            pass  # the client closed the connection: what the case expects
-    return step
 
 
 def _drip(data, gap=0.25):

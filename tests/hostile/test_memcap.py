@@ -28,7 +28,6 @@ import gzip
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -36,7 +35,7 @@ import time
 
 import pytest
 
-from servers import CA_BUNDLE, ScriptedServer
+from servers import CA_BUNDLE, ScriptedServer, endless
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHILD = os.path.join(HERE, "memcap_child.py")
@@ -63,16 +62,11 @@ GOOD = OK_HEAD + b"Content-Length: 4\r\n\r\ngood"
 
 
 # --------------------------------------------------------------------------- peers
+
+
 def _endless(piece):
-    """A script step sending ``piece`` until the client goes away (bounded in time)."""
-    def step(ctx):
-        stop = time.time() + ENDLESS_FOR
-        try:
-            while time.time() < stop and not ctx.server._stop.is_set():
-                ctx.sock.sendall(piece)
-        except (socket.error, IOError, ValueError):
-            pass
-    return step
+    """A script step sending ``piece`` until the client goes away (at most ENDLESS_FOR s)."""
+    return endless(piece, ENDLESS_FOR)
 
 
 def _repeat(piece, times):

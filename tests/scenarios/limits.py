@@ -15,30 +15,17 @@ from __future__ import absolute_import, division, print_function
 
 import gzip
 import io
-import socket
-import time
 
 import httpkit
 import httpkit.cache
 from scenarios.corpus import ok, raised, scenario
+from servers import endless as _endless
 
 __all__ = []
 
 SMALL = 64 * 1024
-#: An "endless" server stops on its own after this long (the client never waits for it).
-_ENDLESS_FOR = 30.0
 
 
-def _endless(piece):
-    """A script step sending ``piece`` until the client goes away (bounded in time)."""
-    def step(ctx):
-        stop = time.time() + _ENDLESS_FOR
-        try:
-            while time.time() < stop and not ctx.server._stop.is_set():
-                ctx.sock.sendall(piece)
-        except (socket.error, IOError):
-            pass  # the client closed the connection: what the scenario expects
-    return step
 
 
 def _endless_chunked(servers):
