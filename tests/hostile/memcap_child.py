@@ -42,10 +42,15 @@ def vm_status(field):
 
 
 def cap_memory(headroom):
-    """Limit the address space to what is mapped now plus ``headroom``; return the cap."""
-    cap = vm_status("VmSize") + headroom
+    """Limit the address space to what is mapped now plus ``headroom``.
+
+    Returns the JSON line to print first: ``{"baseline": VmSize, "cap": ...}``,
+    from ONE reading (another thread, Twisted's say, may map more in between).
+    """
+    baseline = vm_status("VmSize")
+    cap = baseline + headroom
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    return cap
+    return json.dumps({"baseline": baseline, "cap": cap})
 
 
 def session_kwargs(case):
@@ -78,7 +83,7 @@ def emit(line):
 def run_sync(spec):
     with httpkit.Session() as s:
         s.get(spec["warmup"], timeout=10).content  # noqa: B018
-    emit(json.dumps({"baseline": vm_status("VmSize"), "cap": cap_memory(spec["headroom"])}))
+    emit(cap_memory(spec["headroom"]))
     for case in spec["cases"]:
         emit(sync_case(case))
 
@@ -113,8 +118,7 @@ def run_twisted(spec):
             r = yield s.get(spec["warmup"], timeout=10)
             yield r.content()
             yield s.close()
-            emit(json.dumps({"baseline": vm_status("VmSize"),
-                             "cap": cap_memory(spec["headroom"])}))
+            emit(cap_memory(spec["headroom"]))
             for case in spec["cases"]:
                 line = yield twisted_case(tx, case)
                 emit(line)
