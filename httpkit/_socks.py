@@ -20,7 +20,7 @@ from . import _connection as _conn
 from ._compat import to_bytes
 from ._flow import Return
 from ._ops import Offload, deadline_of
-from .exceptions import ProxyError
+from .exceptions import ConnectionError, ProxyError, Timeout  # noqa: A004 (httpkit's own)
 
 __all__ = ["SOCKS_SCHEMES", "socks_handshake"]
 
@@ -51,10 +51,16 @@ def socks_handshake(conn, proxy, host, port, timeout):
         ProxyError: the proxy refused, closed the connection or broke the protocol.
     """
     reader = _Reader(conn, proxy, timeout)
-    if proxy.scheme in ("socks4", "socks4a"):
-        yield _socks4(reader, proxy, host, port)
-    else:
-        yield _socks5(reader, proxy, host, port)
+    try:
+        if proxy.scheme in ("socks4", "socks4a"):
+            yield _socks4(reader, proxy, host, port)
+        else:
+            yield _socks5(reader, proxy, host, port)
+    except (ProxyError, Timeout):
+        raise
+    except ConnectionError as exc:  # a send to a peer that already hung up, say
+        raise ProxyError("SOCKS proxy %s closed the connection during the handshake (%s)"
+                         % (proxy, exc))
     if reader.buffer:
         raise ProxyError("SOCKS proxy %s sent data before the connection was used" % (proxy,))
 
