@@ -51,6 +51,8 @@ extras_require = {
     "brotli": ["brotli>=1.0.9; " + PY3, "brotli==1.0.9; " + PY2],
     "zstd": ['zstandard>=0.21; ' + PY3],
     "redis": ["redis>=4.5; " + PY3, "redis==3.5.3; " + PY2],
+    # The command line's progress bar (pip ships rich for its own); a plain line without it.
+    "cli": ['rich>=13; ' + PY3],
 }
 extras_require["all"] = sorted(set(r for reqs in extras_require.values() for r in reqs))
 

@@ -1,3 +1,3 @@
 from __future__ import absolute_import, division, print_function
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0"

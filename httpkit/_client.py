@@ -149,7 +149,7 @@ class BaseSession(object):
             TypeError: ``transport`` is not a transport, or is an HTTPAdapter
                 subclass overriding ``send()`` (which httpkit would never call).
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.1
         """
         check_mountable(transport)
         self.adapters[prefix] = transport
@@ -169,7 +169,7 @@ class BaseSession(object):
         Raises:
             InvalidSchema: no prefix matches ``url``.
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.1
         """
         transport = _mounted(self.adapters, url)
         if transport is None:

@@ -390,9 +390,6 @@ class Response(object):
             charset=utf-8`` unless given).
         json: a value sent as a JSON body (Content-Type ``application/json``
             unless given).
-
-    .. versionchanged:: 0.2
-       Every argument is optional; ``content``, ``text`` and ``json`` added.
     """
 
     __attrs__ = ("status_code", "reason", "headers", "url", "history", "request",
@@ -552,7 +549,7 @@ class Response(object):
         """Give the body as a file to read from: ``r.raw = io.BytesIO(b"...")`` (tests,
         mock libraries). ``content``, ``iter_content`` and ``close()`` then use it.
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.1
         """
         from .transports._body import give_file
         give_file(self, fileobj)

@@ -42,8 +42,6 @@ class Limits(object):
 
     Raises:
         ValueError: a pool size under 1, or a negative ``max_body_size``.
-
-    .. versionchanged:: 0.3 ``max_body_size``.
     """
 
     __slots__ = ("max_per_host", "max_total", "idle_timeout", "max_body_size")

@@ -6,7 +6,7 @@ methods. Code written for ``requests.cookies`` finds the same names here:
 ``RequestsCookieJar``, ``cookiejar_from_dict``, ``create_cookie``, ``merge_cookies``
 and ``CookieConflictError``.
 
-.. versionadded:: 0.2
+.. versionadded:: 0.1
 """
 from __future__ import absolute_import, division, print_function
 

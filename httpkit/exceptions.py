@@ -149,7 +149,7 @@ class InvalidHeader(RequestException, ValueError):
 class InvalidMethod(RequestException, ValueError):
     """The request method is not an RFC 9110 token (empty, CR, LF, a space, non-ASCII).
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
 
@@ -188,7 +188,7 @@ class ResponseTooLarge(RequestException):
     reads (``stream=True`` with ``iter_content``, ``r.raw``, ``aiter_content``,
     ``collect``) are not capped.
 
-    .. versionadded:: 0.3
+    .. versionadded:: 0.1
     """
 
 

@@ -7,7 +7,7 @@ response. ``Session(hooks=...)``, ``session.hooks`` and ``hooks=`` on a call
 take the dict :func:`default_hooks` returns, with a callable or a list of them
 per event.
 
-.. versionadded:: 0.2
+.. versionadded:: 0.1
 """
 from __future__ import absolute_import, division, print_function
 

@@ -8,7 +8,7 @@ fields; a CaseInsensitiveDict holds any value under any string key.
 
 :class:`LookupDict` is the type of :data:`httpkit.codes`.
 
-.. versionadded:: 0.2
+.. versionadded:: 0.1
 """
 from __future__ import absolute_import, division, print_function
 

@@ -13,7 +13,7 @@ Differences from requests, on purpose:
 - :func:`get_auth_from_url` gives ``("user", "")`` for ``user@host`` (requests:
   ``("", "")``).
 
-.. versionadded:: 0.2
+.. versionadded:: 0.1
 """
 from __future__ import absolute_import, division, print_function
 

@@ -45,9 +45,16 @@ ensure_env() {
   else
     "$py" -m venv "$env" >&2
   fi
-  (cd "$ROOT" && "$env/bin/python" -m pip install -q -e ".[all]" -r tests/requirements.txt 2>&1 \
+  (cd "$ROOT" && "$env/bin/python" -m pip install -q wheel -e ".[all,cli]" -r tests/requirements.txt 2>&1 \
      | grep -v -E "^WARNING: (Url|Location) 'file:" >&2) || true
   "$env/bin/python" -c "import httpkit, h11, pytest" >&2 || { echo "[env] install failed for $short" >&2; return 1; }
+  # A wheel of every runtime dependency and extra (and the build tools) for this
+  # Python, so the packaging and vendoring tests install into clean environments with
+  # --no-index: tests never leave loopback. httpkit's own wheel here is not used (the
+  # tests build theirs from the tree they test).
+  (cd "$ROOT" && "$env/bin/python" -m pip wheel -q -w "$env/wheelhouse" ".[all,cli]" setuptools wheel 2>&1 \
+     | grep -v -E "^WARNING: (Url|Location) 'file:" >&2) || true
+  rm -f "$env/wheelhouse"/httpkit-*.whl
   echo "$stamp" > "$env/.stamp"
   echo "$env/bin/python"
 }

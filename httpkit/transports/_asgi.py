@@ -31,7 +31,7 @@ class ASGITransport(BaseTransport):
             s.mount("http://app.test/", httpkit.ASGITransport(app))
             r = await s.get("http://app.test/items")
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     blocking = False

@@ -43,7 +43,7 @@ class BaseTransport(object):
             transport's own retries for URLs under its prefix (an int or a
             urllib3 ``Retry``).
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     blocking = True
@@ -223,7 +223,7 @@ class HTTPTransport(BaseTransport):
     A Session has one pool: mounting an HTTPTransport with ``pool_block=True``
     sets that pool's limits for every host, not only for its prefix.
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     blocking = False

@@ -31,7 +31,7 @@ class MockTransport(BaseTransport):
         s.mount("https://api.test/", httpkit.MockTransport(handler))
         assert s.get("https://api.test/v1").json() == {"path": "/v1"}
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     blocking = False

@@ -38,7 +38,7 @@ class WSGITransport(BaseTransport):
         s.mount("http://app.test/", httpkit.WSGITransport(flask_app))
         r = s.get("http://app.test/users/1")
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
 
     blocking = True
