@@ -129,6 +129,7 @@ class BaseSession(object):
         self.adapters = OrderedDict()
         self.mount("https://", HTTPTransport())
         self.mount("http://", HTTPTransport())
+        self._start_io()
 
     # ---- transports
     def mount(self, prefix, transport):
@@ -267,7 +268,8 @@ class BaseSession(object):
         self._start_io()
 
     def _start_io(self):
-        """Give the Session its driver and pool (each front-end; again after unpickling)."""
+        """Give the Session its driver and pool (each front-end's; called last by
+        ``__init__``, and again after unpickling)."""
 
     def _close_cache(self):
         if self.cache is not None:

@@ -105,16 +105,12 @@ class Session(BaseSession):
 
     Use ``async with httpkit.aio.Session() as s: r = await s.get(url)``, or
     call :meth:`aclose`. See :class:`httpkit._client.BaseSession` for the
-    arguments; they are the blocking Session's.
+    arguments (its ``__init__``); they are the blocking Session's.
 
     .. versionadded:: 0.1
     """
 
     _closed = True  # until __init__ succeeds: __del__ must not warn about a half-made Session
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._start_io()
 
     def _start_io(self) -> None:
         self._driver = AsyncioDriver(self.limits)

@@ -70,12 +70,9 @@ class Session(VerbMethods, BaseSession):
     """A blocking HTTP session: connection pool, cookies and defaults (requests API).
 
     Use it as a context manager, or call :meth:`close`. See
-    :class:`httpkit._client.BaseSession` for the arguments.
+    :class:`httpkit._client.BaseSession` for the arguments (its ``__init__``,
+    so ``inspect.signature(httpkit.Session)`` and IDEs show every one).
     """
-
-    def __init__(self, *args, **kwargs):
-        super(Session, self).__init__(*args, **kwargs)
-        self._start_io()
 
     def _start_io(self):
         self._driver = SyncDriver(self.limits)

@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 from twisted.internet.defer import fail
 
 from ..._client import BaseSession, RequestContext, VerbMethods, verb_functions
-from ..._config import UNSET
+from ..._config import DEFAULT_TIMEOUT, UNSET
 from ..._flows import request_flow
 from ._driver import TwistedDriver
 from ._response import TxBodies, TxResponse
@@ -32,13 +32,25 @@ class Session(VerbMethods, BaseSession):
     global one, looked up when first needed).
     """
 
-    def __init__(self, *args, **kwargs):
-        reactor = kwargs.pop("reactor", None)
-        super(Session, self).__init__(*args, **kwargs)
-        self._start_io(reactor)
+    def __init__(self, headers=None, cookies=None, auth=None, params=None, proxies=None,
+                 verify=True, cert=None, timeout=DEFAULT_TIMEOUT, retries=None,
+                 max_redirects=30, trust_env=True, limits=None, tls_backend=None,
+                 hooks=None, stream=False, max_decoded_size=None,
+                 max_decompression_ratio=None, cache=None, reactor=None):
+        # BaseSession's parameters, spelled out so that IDEs and inspect.signature
+        # show them (tests/typing/test_signatures.py keeps the two lists equal).
+        self._reactor = reactor  # for _start_io, which BaseSession.__init__ calls last
+        super(Session, self).__init__(
+            headers=headers, cookies=cookies, auth=auth, params=params, proxies=proxies,
+            verify=verify, cert=cert, timeout=timeout, retries=retries,
+            max_redirects=max_redirects, trust_env=trust_env, limits=limits,
+            tls_backend=tls_backend, hooks=hooks, stream=stream,
+            max_decoded_size=max_decoded_size, max_decompression_ratio=max_decompression_ratio,
+            cache=cache)
 
-    def _start_io(self, reactor=None):
+    def _start_io(self):
         # After unpickling: the global reactor (a reactor does not pickle).
+        reactor = self.__dict__.pop("_reactor", None)
         self._driver = TwistedDriver(self.limits, reactor)
         self._bodies = TxBodies(self._driver)
 
