@@ -1,0 +1,110 @@
+"""The stubs are true and strict: mypy --strict, stubtest, a sample and misuse.
+
+httpkit's .py modules carry no annotations (they run on Python 2.7): its
+types are the PEP 561 stubs beside them (``httpkit/**/*.pyi``, see
+docs/typing.md). This module keeps them honest:
+
+- ``mypy --strict`` accepts the stubs and ``sample.py``, a typed program
+  over every front-end whose ``assert_type`` lines pin what users get;
+- ``python -m mypy.stubtest httpkit`` compares every stub with the runtime
+  objects (names, parameters, defaults, async-ness), so a stub cannot drift
+  from the code; what it may report is in ``stubtest-allowlist.txt``, each
+  entry with its reason;
+- ``negative.py`` is misuse mypy must report, exactly (line and error code);
+- the blocking and asyncio parts of ``sample.py`` run against the local
+  httpbin-like server, so the sample is a working program.
+
+mypy costs seconds per run, so these run on the newest Python that has a
+test environment (``.venvs/py3.*``), with a cache under tests/.run/.
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CONFIG = os.path.join(HERE, "mypy.ini")
+CACHE = os.path.join(ROOT, "tests", ".run", "mypy-cache-%d.%d" % sys.version_info[:2])
+
+
+def _newest_env():
+    versions = []
+    for path in glob.glob(os.path.join(ROOT, ".venvs", "py3.*", "bin", "python")):
+        match = re.search(r"py3\.(\d+)", path)
+        versions.append((3, int(match.group(1))))
+    return max(versions) if versions else sys.version_info[:2]
+
+
+pytestmark = pytest.mark.skipif(
+    sys.version_info[:2] != _newest_env(),
+    reason="mypy runs on the newest test Python only (%d.%d)" % _newest_env())
+
+
+def _mypy(*args):
+    """Run ``mypy --strict`` from the repository root; return (exit code, output)."""
+    cmd = [sys.executable, "-m", "mypy", "--strict", "--config-file", CONFIG,
+           "--cache-dir", CACHE, "--no-color-output", "--no-error-summary"] + list(args)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _stubs():
+    return sorted(os.path.relpath(p, ROOT)
+                  for p in glob.glob(os.path.join(ROOT, "httpkit", "**", "*.pyi"), recursive=True))
+
+
+def test_every_public_module_has_a_stub_but_the_allowlisted():
+    with open(os.path.join(HERE, "stubtest-allowlist.txt")) as f:
+        allowlist = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+    missing = []
+    for path in glob.glob(os.path.join(ROOT, "httpkit", "**", "*.py"), recursive=True):
+        rel = os.path.relpath(path, ROOT)[:-3]
+        module = rel.replace(os.sep, ".").replace(".__init__", "")
+        if any(part.startswith("_") and not part.startswith("__") for part in module.split(".")):
+            continue  # private: its public names are declared where users import them
+        if not os.path.exists(os.path.join(ROOT, rel + ".pyi")) and module not in allowlist:
+            missing.append(module)
+    assert missing == [], "public modules without a .pyi stub: %s" % missing
+    assert os.path.exists(os.path.join(ROOT, "httpkit", "py.typed"))
+
+
+def test_stubs_and_sample_pass_mypy_strict():
+    code, output = _mypy(*(_stubs() + [os.path.join("tests", "typing", "sample.py")]))
+    assert code == 0, output
+
+
+def test_stubs_match_the_runtime_stubtest():
+    cmd = [sys.executable, "-m", "mypy.stubtest", "httpkit", "--concise",
+           "--mypy-config-file", CONFIG,
+           "--allowlist", os.path.join(HERE, "stubtest-allowlist.txt")]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_reports_exactly_the_misuse_in_negative_py():
+    path = os.path.join("tests", "typing", "negative.py")
+    expected = set()
+    with open(os.path.join(ROOT, path)) as f:
+        for number, line in enumerate(f, 1):
+            match = re.search(r"# E: ([\w-]+)", line)
+            if match:
+                expected.add((number, match.group(1)))
+    assert len(expected) >= 15
+    code, output = _mypy(path)
+    reported = set((int(m.group(1)), m.group(2)) for m in re.finditer(
+        r"^[^:\n]*negative\.py:(\d+): error: .*\[([\w-]+)\]$", output, re.M))
+    assert code == 1
+    assert reported == expected, output
+
+
+def test_the_sample_runs(http_server):
+    sys.path.insert(0, HERE)
+    try:
+        import sample
+    finally:
+        sys.path.remove(HERE)
+    sample.run_sync_and_asyncio(http_server.url)
