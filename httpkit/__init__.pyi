@@ -16,6 +16,7 @@
 #   keyword (e.g. on_progress) is one line in `_CommonOptions` plus one line
 #   in each of the three `Session.request(...)` signatures.
 import datetime
+import io
 import http.cookiejar
 import os
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Mapping, MutableMapping
@@ -71,6 +72,7 @@ from .exceptions import (
     URLRequired as URLRequired,
     WriteTimeout as WriteTimeout,
 )
+from .cookies import CookieJar
 from .structures import LookupDict
 from .sync import (
     Session as Session,
@@ -360,6 +362,14 @@ class Request:
         self, base_headers: _HeadersArg | Headers = None, base_params: _Params = None
     ) -> PreparedRequest: ...
 
+@type_check_only
+class _RawBody(io.RawIOBase):
+    """``Response.raw`` (blocking front-end): the unread body as a file, as in requests."""
+
+    decode_content: bool
+    def read(self, amt: int | None = None, decode_content: bool | None = None) -> bytes: ...
+    def stream(self, amt: int = 65536, decode_content: bool | None = None) -> Iterator[bytes]: ...
+
 class Response:
     """An HTTP response (every front-end's; Twisted wraps it in a TxResponse)."""
 
@@ -387,9 +397,9 @@ class Response:
         json: Any = None,
     ) -> None: ...
     @property
-    def cookies(self) -> http.cookiejar.CookieJar: ...
+    def cookies(self) -> CookieJar: ...
     @cookies.setter
-    def cookies(self, jar: http.cookiejar.CookieJar | None) -> None: ...
+    def cookies(self, jar: CookieJar | None) -> None: ...
     @property
     def ok(self) -> bool: ...
     def __bool__(self) -> bool: ...
@@ -404,9 +414,9 @@ class Response:
     @property
     def content(self) -> bytes: ...
     @property
-    def raw(self) -> IO[bytes]: ...
+    def raw(self) -> _RawBody: ...
     @raw.setter
-    def raw(self, fileobj: IO[bytes]) -> None: ...
+    def raw(self, fileobj: IO[bytes] | io.RawIOBase | io.BufferedIOBase) -> None: ...
     @property
     def encoding(self) -> str | None: ...
     @encoding.setter

@@ -120,7 +120,8 @@ def streaming(base: str) -> int:
         for text in r.iter_content(64, decode_unicode=True):
             assert_type(text, str)
     with httpkit.get(base + "/bytes/10", stream=True) as r:
-        total += len(r.raw.read())
+        r.raw.decode_content = True
+        total += sum(len(piece) for piece in r.raw.stream(4))
     return total
 
 

@@ -4,8 +4,9 @@ httpkit's .py modules carry no annotations (they run on Python 2.7): its
 types are the PEP 561 stubs beside them (``httpkit/**/*.pyi``, see
 docs/typing.md). This module keeps them honest:
 
-- ``mypy --strict`` accepts the stubs and ``sample.py``, a typed program
-  over every front-end whose ``assert_type`` lines pin what users get;
+- ``mypy --strict`` accepts the stubs, docs/typing.md's example and
+  ``sample.py``, a typed program over every front-end whose ``assert_type``
+  lines pin what users get;
 - ``python -m mypy.stubtest httpkit`` compares every stub with the runtime
   objects (names, parameters, defaults, async-ness), so a stub cannot drift
   from the code; what it may report is in ``stubtest-allowlist.txt``, each
@@ -72,8 +73,23 @@ def test_every_public_module_has_a_stub_but_the_allowlisted():
     assert os.path.exists(os.path.join(ROOT, "httpkit", "py.typed"))
 
 
-def test_stubs_and_sample_pass_mypy_strict():
-    code, output = _mypy(*(_stubs() + [os.path.join("tests", "typing", "sample.py")]))
+def _doc_examples():
+    """docs/typing.md's ```python blocks, written to tests/.run/ for mypy."""
+    with open(os.path.join(ROOT, "docs", "typing.md")) as f:
+        blocks = re.findall(r"^```python\n(.*?)^```", f.read(), re.S | re.M)
+    assert blocks, "docs/typing.md shows a typed example"
+    paths = []
+    for number, block in enumerate(blocks):
+        path = os.path.join("tests", ".run", "typing_doc_example_%d.py" % number)
+        with open(os.path.join(ROOT, path), "w") as f:
+            f.write(block)
+        paths.append(path)
+    return paths
+
+
+def test_stubs_sample_and_doc_examples_pass_mypy_strict():
+    sources = _stubs() + [os.path.join("tests", "typing", "sample.py")] + _doc_examples()
+    code, output = _mypy(*sources)
     assert code == 0, output
 
 

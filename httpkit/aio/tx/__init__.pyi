@@ -4,7 +4,6 @@
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 import datetime
-import http.cookiejar
 from typing import Any
 
 from twisted.internet.defer import Deferred
@@ -61,7 +60,7 @@ class TxResponse:
     ok: bool
     is_redirect: bool
     is_permanent_redirect: bool
-    cookies: http.cookiejar.CookieJar
+    cookies: CookieJar
     links: dict[str, dict[str, str]]
     next: PreparedRequest | None
     def __init__(self, response: Response, driver: Any) -> None: ...
