@@ -3,6 +3,7 @@ import json
 from typing import Any
 
 from . import PreparedRequest, Response
+from .tls import TLSError
 
 class RequestException(IOError):
     """Something went wrong while handling a request."""
@@ -19,11 +20,11 @@ class HTTPError(RequestException): ...
 class ConnectionError(RequestException): ...
 class ProxyError(ConnectionError): ...
 class SSLError(ConnectionError):
-    tls_error: Any  # an httpkit.tls.TLSError, or None
+    tls_error: TLSError | None
     def __init__(
         self,
         *args: object,
-        tls_error: Any = ...,
+        tls_error: TLSError | None = ...,
         response: Response | None = ...,
         request: PreparedRequest | None = ...,
     ) -> None: ...

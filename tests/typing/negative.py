@@ -6,6 +6,7 @@ catch them, and loose nowhere else. Never run (it would fail at runtime).
 """
 import httpkit
 import httpkit.aio
+import httpkit.tls
 from httpkit.aio import tx
 
 
@@ -41,4 +42,5 @@ async def misuse(url: str) -> None:
     d.addCallback(misspelt)
     tx.Session(reactor=None, max_redirects="3")  # E: arg-type
     httpkit.codes.ok + "x"  # E: operator
+    httpkit.tls.TLSConfiguration(lowest_supported_version="TLSv1.2")  # E: arg-type
     await pending

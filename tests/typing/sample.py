@@ -22,6 +22,7 @@ import httpkit.cookies
 import httpkit.exceptions
 import httpkit.hooks
 import httpkit.structures
+import httpkit.tls
 import httpkit.transports
 import httpkit.utils
 from httpkit.aio import tx
@@ -172,6 +173,26 @@ def helpers() -> str:
     return httpkit.utils.quote("a b")
 
 
+def tls_layer() -> str:
+    """The PEP 543 API: a configuration, a backend's context, an in-memory buffer."""
+    config = httpkit.tls.TLSConfiguration(
+        trust_store=httpkit.tls.TrustStore.certifi(),
+        lowest_supported_version=httpkit.tls.TLSVersion.TLSv1_2,
+    )
+    assert_type(config.lowest_supported_version, httpkit.tls.TLSVersion)
+    config = config.update(inner_protocols=[httpkit.tls.NextProtocol.HTTP1])
+    backend = httpkit.tls.default_backend()
+    assert backend.client_context is not None
+    buffer = backend.client_context(config).wrap_buffers("example.org")
+    assert_type(buffer, httpkit.tls.TLSWrappedBuffer)
+    assert_type(buffer.outgoing_bytes_buffered(), int)
+    try:
+        buffer.do_handshake()
+    except httpkit.tls.WantReadError:  # no network here: the ClientHello waits to be sent
+        assert buffer.outgoing_bytes_buffered() > 0
+    return backend.name
+
+
 async def aio_calls(base: str) -> list[int]:
     """The asyncio front-end: the same arguments, ``await`` in front."""
     r = await httpkit.aio.get(base + "/get", params={"q": "1"})
@@ -219,4 +240,5 @@ def run_sync_and_asyncio(base: str) -> None:
     assert caught[0] == "HTTPError 404" and caught[1] == "TooManyRedirects", caught
     assert transports() == 201
     assert helpers() == "a%20b"
+    assert tls_layer() in httpkit.tls.available_backends()
     assert asyncio.run(aio_calls(base)) == [200, 200, 100]
