@@ -154,7 +154,15 @@ _Cert: TypeAlias = str | tuple[str, str] | None
 _Proxies: TypeAlias = Mapping[str, str | None] | None
 _Hook: TypeAlias = Callable[..., Any]
 _Hooks: TypeAlias = Mapping[str, _Hook | list[_Hook]] | None
+# Any: a cachecontrol BaseCache is accepted too (duck-typed; not imported here).
 _CacheArg: TypeAlias = bool | str | os.PathLike[str] | Cache | BaseStore | Any | None
+# A progress hook, on_progress(bytes_done, bytes_total_or_None). Not a request
+# keyword on this branch yet; when it is, add to _CommonOptions
+#     on_progress: _Progress
+#     on_upload_progress: _Progress
+# and `on_progress: _Progress = None, on_upload_progress: _Progress = None`
+# to each of the three Session.request(...) signatures.
+_Progress: TypeAlias = Callable[[int, int | None], object] | None
 
 class _CommonOptions(TypedDict, total=False):
     """The keywords of every request method, but params, data and json."""

@@ -28,6 +28,7 @@ from ... import (
     _Hooks,
     _Params,
     _PostOptions,
+    _Progress,  # for on_progress= / on_upload_progress= (see httpkit/__init__.pyi)
     _Proxies,
     _PutOptions,
     _RequestOptions,
