@@ -11,6 +11,8 @@ docs/typing.md). This module keeps them honest:
   objects (names, parameters, defaults, async-ness), so a stub cannot drift
   from the code; what it may report is in ``stubtest-allowlist.txt``, each
   entry with its reason;
+- every attribute a stub declares exists on a real object (stubtest sees
+  classes, not what ``__init__`` sets or ``__getattr__`` reads through);
 - ``negative.py`` is misuse mypy must report, exactly (line and error code);
 - the blocking and asyncio parts of ``sample.py`` run against the local
   httpbin-like server, so the sample is a working program.
@@ -18,7 +20,9 @@ docs/typing.md). This module keeps them honest:
 mypy costs seconds per run, so these run on the newest Python that has a
 test environment (``.venvs/py3.*``), with a cache under tests/.run/.
 """
+import ast
 import glob
+import inspect
 import os
 import re
 import subprocess
@@ -99,6 +103,70 @@ def test_stubs_match_the_runtime_stubtest():
            "--allowlist", os.path.join(HERE, "stubtest-allowlist.txt")]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _declared_attributes(stub, class_name):
+    """Names a stub class declares as attributes (``name: type``) or properties."""
+    with open(os.path.join(ROOT, stub)) as f:
+        tree = ast.parse(f.read())
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            names = [n.target.id for n in node.body if isinstance(n, ast.AnnAssign)]
+            names += [n.name for n in node.body if isinstance(n, ast.FunctionDef)
+                      and any(getattr(d, "id", None) == "property" for d in n.decorator_list)]
+            return names
+    raise AssertionError("%s declares no class %s" % (stub, class_name))
+
+
+def _has(obj, attribute):
+    try:
+        inspect.getattr_static(obj, attribute)
+        return True
+    except AttributeError:
+        pass
+    try:  # read through __getattr__ (TxResponse); a property may refuse (r.raw, asyncio)
+        getattr(obj, attribute)
+    except AttributeError:
+        return False
+    except Exception:  # noqa: BLE001 - it exists, it just will not be read here
+        return True
+    return True
+
+
+def test_attributes_the_stubs_declare_exist_on_real_objects():
+    # stubtest sees classes, not instances: attributes set in __init__ (or read
+    # through, as TxResponse's) are checked here on objects built for real.
+    import httpkit.aio
+    from httpkit.aio import tx
+
+    response = httpkit.Response(200, request=httpkit.PreparedRequest("GET", "http://x.test/"),
+                                content=b"{}")
+    sessions = [httpkit.Session(), httpkit.aio.Session(), tx.Session()]
+    objects = {
+        ("httpkit/__init__.pyi", "Response"): response,
+        ("httpkit/__init__.pyi", "PreparedRequest"): response.request,
+        ("httpkit/__init__.pyi", "Request"): httpkit.Request("GET", "http://x.test/"),
+        ("httpkit/__init__.pyi", "Timeouts"): httpkit.Timeouts(1),
+        ("httpkit/__init__.pyi", "Limits"): httpkit.Limits(),
+        ("httpkit/sync/__init__.pyi", "Session"): sessions[0],
+        ("httpkit/aio/__init__.pyi", "Session"): sessions[1],
+        ("httpkit/aio/tx/__init__.pyi", "Session"): sessions[2],
+        ("httpkit/aio/tx/__init__.pyi", "TxResponse"): tx.TxResponse(response, None),
+        ("httpkit/exceptions.pyi", "RequestException"): httpkit.RequestException(),
+        ("httpkit/exceptions.pyi", "SSLError"): httpkit.SSLError(),
+    }
+    try:
+        missing = []
+        for (stub, name), obj in sorted(objects.items()):
+            for attribute in _declared_attributes(stub, name):
+                if not _has(obj, attribute):
+                    missing.append("%s.%s" % (name, attribute))
+        assert missing == []
+    finally:
+        sessions[0].close()
+        sessions[1]._closed = True  # nothing pooled: closing needs no event loop
+        sessions[1]._driver.close_all()
+        sessions[2].close()
 
 
 def test_mypy_reports_exactly_the_misuse_in_negative_py():

@@ -58,6 +58,7 @@ class TxResponse:
     from_cache: bool
     cache_status: str | None
     encoding: str | None
+    apparent_encoding: str
     ok: bool
     is_redirect: bool
     is_permanent_redirect: bool
