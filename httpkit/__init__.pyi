@@ -123,7 +123,9 @@ _Params: TypeAlias = (
     | bytes
     | None
 )
-_HeadersArg: TypeAlias = Mapping[str, _Text | None] | Iterable[tuple[str, _Text]] | None
+# Only a mapping (a list of pairs works at runtime too): one type besides None
+# lets mypy infer {"A": "1", "B": b"2"} as the mapping it is.
+_HeadersArg: TypeAlias = Mapping[str, _Text | None] | None
 _Data: TypeAlias = (
     _Text
     | Mapping[str, Any]

@@ -26,7 +26,7 @@ async def misuse(url: str) -> None:
     httpkit.Session(verify=1.5)  # E: arg-type
     httpkit.Timeouts(connect="1")  # E: arg-type
     s = httpkit.Session()
-    s.get(url, headers=["X-A: 1"])  # E: list-item
+    s.get(url, headers=["X-A: 1"])  # E: arg-type
     s.request(url)  # E: call-arg
     try:
         r.raise_for_status()

@@ -7,6 +7,7 @@ only (annotations); 2.7 never collects tests/typing/test_mypy.py.
 """
 import asyncio
 import datetime
+import io
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -73,6 +74,33 @@ def sync_calls(base: str) -> list[int]:
     assert httpkit.codes.ok == 200
     assert_type(httpkit.codes.not_found, int)
     return codes
+
+
+def requests_idioms(base: str) -> int:
+    """Argument shapes code written for requests passes (no false errors)."""
+    codes = [
+        httpkit.post(base + "/post", files={"f": ("a.txt", b"x")}, data={"k": "v"}).status_code,
+        httpkit.post(base + "/post", files={"f": ("a.txt", b"x", "text/plain")}).status_code,
+        httpkit.post(base + "/post", files={"f": io.BytesIO(b"x")}).status_code,
+        httpkit.post(base + "/post", data=io.BytesIO(b"streamed")).status_code,
+        httpkit.get(base + "/get", headers={"A": "1", "B": b"2", "C": None}).status_code,
+        httpkit.get(base + "/get", params=[("a", "1"), ("a", "2")]).status_code,
+        httpkit.get(base + "/get", params={"a": ["1", "2"], "b": None, "n": 3}).status_code,
+        httpkit.get(base + "/get", cookies={"a": "b"}, timeout=(5, None)).status_code,
+        httpkit.get(base + "/get", proxies={"https": None}, verify=True, cert=None).status_code,
+    ]
+    with httpkit.Session(retries=3, proxies={"http": None}) as s:
+        s.hooks["response"].append(lambda r, **kwargs: None)
+        s.auth = ("u", "p")
+        s.params["x"] = 1
+        s.cookies.set("a", "b")
+        s.mount("http://", httpkit.HTTPAdapter(max_retries=2))
+        r = s.get(base + "/get")
+        r.headers["X-Local"] = "1"
+        r.encoding = "utf-8"
+        if r.status_code == httpkit.codes.ok:
+            codes.append(r.status_code)
+    return sum(1 for code in codes if code == 200)
 
 
 def auth_and_hooks(base: str) -> list[str]:
@@ -233,6 +261,7 @@ def twisted_calls(base: str) -> "Deferred[int]":
 def run_sync_and_asyncio(base: str) -> None:
     """Run every blocking and asyncio sample against ``base`` (httpbin-like)."""
     assert sync_calls(base)[:4] == [200, 200, 200, 200]
+    assert requests_idioms(base) == 10
     assert len(auth_and_hooks(base)) >= 4
     assert caching(base) == (False, True)
     assert streaming(base) >= 1000
