@@ -3,12 +3,14 @@
 Usage::
 
     httpkit [METHOD] URL [-H 'Name: value']... [-d DATA | --json JSON | -F field=@file]...
-            [-o FILE [-C -]] [--timeout S] [--insecure | --cacert FILE]
+            [-o FILE [-C OFFSET|-]] [--timeout S] [--insecure | --cacert FILE]
             [--cache [--cache-dir DIR]] [--no-follow] [-v] [-q] [--fail]
 
-The body goes to stdout as bytes (or to ``-o FILE``, with a progress line on stderr
-when stderr is a terminal and ``-q`` is not given); ``-v`` writes the status line and
-the response headers to stderr first. See docs/cli.md.
+The body goes to stdout as bytes (or to ``-o FILE``, with a progress bar on stderr
+when stderr is a terminal and ``-q`` is not given: rich's when it is installed, the
+``cli`` extra, else one plain line; :mod:`httpkit._cli_progress`, fed by the request's
+``on_progress``); ``-v`` writes the status line and the response headers to stderr
+first. See docs/cli.md.
 
 Exit codes (curl's where curl has one):
 
@@ -23,8 +25,8 @@ Exit codes (curl's where curl has one):
     130  interrupted (Ctrl-C)
 
 Rules: every error is ONE line on stderr (``httpkit: error: <message>``), never a
-traceback. Only the blocking front-end and the stdlib are used: nothing here is
-imported by ``import httpkit``.
+traceback. Only the blocking front-end, the stdlib and (optional, imported when a
+bar is drawn) rich are used: nothing here is imported by ``import httpkit``.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -36,7 +38,6 @@ import sys
 import warnings
 
 from . import exceptions
-from ._compat import monotonic
 
 __all__ = ["main", "build_parser"]
 
@@ -53,8 +54,6 @@ _EXIT_CODES = (
     (exceptions.RequestException, EXIT_ERROR),
     (EnvironmentError, EXIT_ERROR),
 )
-
-_REDRAW_EVERY = 0.1  # seconds: the progress line is redrawn at most ~10 times a second
 
 
 class CLIError(Exception):
@@ -83,8 +82,8 @@ def build_parser():
     body.add_argument("-F", "--form", action="append", metavar="field=value|field=@file",
                       help="multipart/form-data field (repeatable)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the body to FILE")
-    p.add_argument("-C", "--continue-at", metavar="-",
-                   help="with -o: resume a partial FILE (only '-C -' is supported)")
+    p.add_argument("-C", "--continue-at", metavar="OFFSET",
+                   help="with -o: resume a partial FILE from byte OFFSET ('-': from its size)")
     p.add_argument("--timeout", type=_seconds, metavar="S",
                    help="timeout of each phase (connect, read, write) in seconds")
     tls = p.add_mutually_exclusive_group()
@@ -126,10 +125,11 @@ def _parse(parser, argv):
     args.url = args.target[-1]
     args.method = args.target[0].upper() if len(args.target) == 2 else None
     if args.continue_at is not None:
-        if args.continue_at != "-":
-            parser.error("only '-C -' (resume from the size of the -o FILE) is supported")
+        if args.continue_at != "-" and not args.continue_at.isdigit():
+            parser.error("-C takes '-' (resume from the size of the -o FILE) or a byte "
+                         "offset, not %r" % args.continue_at)
         if not args.output:
-            parser.error("-C - needs -o FILE")
+            parser.error("-C %s needs -o FILE" % args.continue_at)
     if args.json is not None:
         try:
             json.loads(_text(_read_arg(args.json)))
@@ -228,77 +228,45 @@ def _write_head(response, err):
     err.flush()
 
 
-def _size_text(n):
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return ("%d %s" % (n, unit)) if unit == "B" else ("%.1f %s" % (n, unit))
-        n /= 1024.0
-    return ""  # pragma: no cover - the loop always returns
+class _Forward(object):
+    """The request's ``on_progress``: hands the calls to a display once one is open.
 
-
-class Progress(object):
-    """A one-line progress display on a terminal: bytes, rate and ETA, ~10 redraws a second.
-
-    Args:
-        stream: where to draw (a text stream, normally a terminal's stderr).
-        total: the expected number of bytes, or None when unknown.
-        done: bytes already there (a resumed download).
+    The request is sent before the CLI knows whether the body will be saved (a
+    status with --fail, a resume's answer); only then is the display opened.
     """
 
-    def __init__(self, stream, total, done=0):
-        self.stream, self.total, self.done = stream, total, done
-        self._start_done = done
-        self._start = self._drawn = monotonic()
-        self._width = 0
+    __slots__ = ("display",)
 
-    def update(self, n):
-        """Count ``n`` more bytes; redraw if the last draw is old enough."""
-        self.done += n
-        now = monotonic()
-        if now - self._drawn >= _REDRAW_EVERY:
-            self._drawn = now
-            self._draw(now)
+    def __init__(self):
+        self.display = None
 
-    def finish(self):
-        """Draw the final line and end it."""
-        self._draw(monotonic())
-        self.stream.write("\n")
-        self.stream.flush()
-
-    def _draw(self, now):
-        elapsed = max(now - self._start, 1e-6)
-        rate = (self.done - self._start_done) / elapsed
-        text = _size_text(self.done)
-        if self.total:
-            text += " / %s %3d%%" % (_size_text(self.total), 100 * self.done // self.total)
-        text += "  %s/s" % _size_text(rate)
-        if self.total and rate > 0 and self.done < self.total:
-            text += "  ETA %s" % _duration((self.total - self.done) / rate)
-        self.stream.write("\r" + text.ljust(self._width))
-        self._width = len(text)
-        self.stream.flush()
+    def __call__(self, done, total):
+        if self.display is not None:
+            self.display(done, total)
 
 
-def _duration(seconds):
-    seconds = int(seconds + 0.5)
-    return "%d:%02d:%02d" % (seconds // 3600, seconds // 60 % 60, seconds % 60)
-
-
-def _copy_body(response, out, progress):
+def _copy_body(response, out):
     for chunk in response.iter_content(None):  # pieces as they arrive
         out.write(chunk)
-        if progress is not None:
-            progress.update(len(chunk))
-    if progress is not None:
-        progress.finish()
     out.flush()
 
 
 def _resume_start(args):
-    """The size of the partial -o FILE to resume from (0: start over)."""
-    if args.continue_at is None or not os.path.exists(args.output):
+    """The byte of the -o FILE to resume from (0: start over).
+
+    Raises:
+        CLIError: ``-C OFFSET`` past the end of FILE (the download would leave a gap).
+    """
+    if args.continue_at is None:
         return 0
-    return os.path.getsize(args.output)
+    size = os.path.getsize(args.output) if os.path.exists(args.output) else 0
+    if args.continue_at == "-":
+        return size
+    offset = int(args.continue_at)
+    if offset > size:
+        raise CLIError("cannot resume at byte %d: %s has only %d bytes"
+                       % (offset, args.output, size))
+    return offset
 
 
 def _check_resume(response, start):
@@ -326,30 +294,25 @@ def _check_resume(response, start):
         response.status_code, response.reason or ""), EXIT_HTTP)
 
 
-def _expected_size(response, done):
-    """The size FILE will have, or None when unknown.
+def _save(response, args, start, err, progress):
+    """Write the body of ``response`` to ``args.output`` (resuming when ``start``).
 
-    Content-Length counts encoded bytes: with a Content-Encoding the decoded size
-    that iter_content yields is unknown.
+    ``progress``: the request's on_progress forwarder (None: no display).
     """
-    length = response.headers.get("Content-Length", "")
-    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
-    if not length.isdigit() or encoding not in ("", "identity"):
-        return None
-    return done + int(length)
-
-
-def _save(response, args, start, err):
-    """Write the body of ``response`` to ``args.output`` (resuming when ``start``)."""
     mode = _check_resume(response, start) if start else "wb"
     if mode is None:
         return
-    done = start if mode == "ab" else 0
-    progress = None
-    if not args.quiet and err.isatty():
-        progress = Progress(err, _expected_size(response, done), done)
-    with open(args.output, mode) as out:
-        _copy_body(response, out, progress)
+    if progress is not None:
+        from ._cli_progress import open_display  # (rich, when there, only now)
+        progress.display = open_display(err, start if mode == "ab" else 0)
+    try:
+        with open(args.output, mode) as out:
+            if mode == "ab":
+                out.truncate(start)  # -C OFFSET before the end: what follows is replaced
+            _copy_body(response, out)
+    finally:
+        if progress is not None:
+            progress.display.close()
 
 
 def _run(args, out, err):
@@ -360,10 +323,13 @@ def _run(args, out, err):
         if start:
             kwargs["headers"] += [("Range", "bytes=%d-" % start), ("Accept-Encoding", "identity")]
         method = args.method or ("POST" if ("data" in kwargs or "files" in kwargs) else "GET")
+        progress = None
+        if args.output and not args.quiet and err.isatty():
+            progress = kwargs["on_progress"] = _Forward()
         with _session(args) as session:
             response = session.request(method, args.url, **kwargs)
             try:
-                return _handle(response, args, start, out, err)
+                return _handle(response, args, start, out, err, progress)
             finally:
                 response.close()
     finally:
@@ -371,16 +337,16 @@ def _run(args, out, err):
             f.close()
 
 
-def _handle(response, args, start, out, err):
+def _handle(response, args, start, out, err, progress=None):
     if args.verbose:
         _write_head(response, err)
     if args.fail and response.status_code >= 400 and not (start and response.status_code == 416):
         raise CLIError("HTTP %d %s from %s" % (response.status_code, response.reason or "",
                                                 response.url), EXIT_HTTP)
     if args.output:
-        _save(response, args, start, err)
+        _save(response, args, start, err, progress)
     else:
-        _copy_body(response, out, None)
+        _copy_body(response, out)
     return EXIT_OK
 
 

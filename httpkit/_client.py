@@ -205,7 +205,7 @@ class BaseSession(object):
     def build_request(self, method, url, params=None, data=None, headers=None, cookies=None,
                       files=None, auth=None, timeout=UNSET, allow_redirects=True,
                       proxies=None, hooks=None, stream=None, verify=None, cert=None,
-                      json=None, cache=None):
+                      json=None, cache=None, on_progress=None, on_upload_progress=None):
         """Return ``(PreparedRequest, options)`` for a call, merged with the Session's settings."""
         request = _prepare.prepare(method, url, params=params, data=data, json=json, files=files,
                                    headers=headers, base_headers=self.headers,
@@ -214,6 +214,7 @@ class BaseSession(object):
                            cert, auth, cookies)
         options.url_auth = request._url_auth
         options.cache = cache
+        options.on_progress, options.on_upload_progress = on_progress, on_upload_progress
         return request, options
 
     def prepare_request(self, request):
@@ -225,7 +226,8 @@ class BaseSession(object):
         return request.prepare(base_headers=self.headers, base_params=self.params)
 
     def send_request(self, request, stream=None, timeout=UNSET, verify=None, cert=None,
-                     proxies=None, allow_redirects=True, cache=None):
+                     proxies=None, allow_redirects=True, cache=None, on_progress=None,
+                     on_upload_progress=None):
         """Return ``(request, options)`` to send a PreparedRequest (``Session.send``'s
         arguments). The request is a copy: sending adds Cookie and auth headers
         per hop, and the caller's PreparedRequest must stay as it was, to be sent again.
@@ -243,6 +245,7 @@ class BaseSession(object):
                            verify, cert, request.auth, request.cookies)
         options.url_auth = request._url_auth
         options.cache = cache
+        options.on_progress, options.on_upload_progress = on_progress, on_upload_progress
         return request.copy(), options
 
     def close_pools(self):
@@ -362,7 +365,7 @@ class _Options(object):
     """One call's settings, merged with the Session's."""
 
     __slots__ = ("timeout", "allow_redirects", "proxies", "hooks", "stream", "verify", "cert",
-                 "auth", "cookies", "url_auth", "cache")
+                 "auth", "cookies", "url_auth", "cache", "on_progress", "on_upload_progress")
 
     def __init__(self, session, timeout, allow_redirects, proxies, hooks, stream, verify,
                  cert, auth, cookies):
@@ -377,6 +380,8 @@ class _Options(object):
         self.cookies = cookies
         self.url_auth = None
         self.cache = None
+        self.on_progress = None         # callable(done, total): the response body (_progress)
+        self.on_upload_progress = None  # callable(done, total): the request body
 
 
 class RequestContext(object):
@@ -389,6 +394,8 @@ class RequestContext(object):
         self.deadline = None if self.timeout.total is None else monotonic() + self.timeout.total
         self.allow_redirects = options.allow_redirects
         self.stream = options.stream
+        self.on_progress = options.on_progress
+        self.on_upload_progress = options.on_upload_progress
         self.verify = options.verify
         self.cert = options.cert
         self._request_proxies = options.proxies
@@ -582,6 +589,18 @@ class RequestContext(object):
     def body_chunks(self, request):
         """The body's chunks (a closed body file raises ClosedFileError now)."""
         return _bodies.iter_body_chunks(request.body, request.body_length)
+
+    def upload_meter(self, request):
+        """The meter reporting one sending of ``request``'s body, or None (no callback)."""
+        if self.on_upload_progress is None:
+            return None
+        from ._progress import ProgressMeter
+        body = request.body
+        if body is None or isinstance(body, (bytes, text_type)):
+            total = len(body.encode("utf-8") if isinstance(body, text_type) else body or b"")
+        else:
+            total = request.body_length  # None: a generator or an iterator, sent chunked
+        return ProgressMeter(self.on_upload_progress, total)
 
     def can_rewind(self, request):
         return request.body is None or isinstance(request.body, (bytes, text_type)) \

@@ -317,18 +317,22 @@ def exchange(ctx, conn, request, proxy):
         # fewer system calls, and no broken pipe when a server answers (a 307, a 401)
         # and closes as soon as it has read the head.
         body = b"".join(ctx.body_chunks(request))
+    meter = ctx.upload_meter(request)  # None unless on_upload_progress was given
     send_error = None
     try:
-        if body is None or isinstance(body, bytes):
+        if (body is None or isinstance(body, bytes)) and \
+                (meter is None or body is None or len(body) <= SMALL_BODY):
             yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
                                           write_timeout, body if body is not None else b"")
+            if meter is not None:
+                meter.finish(len(body) if body is not None else 0)
         else:
-            chunks = ctx.body_chunks(request)  # before the head: a closed file raises here
+            # A large bytes body is sent in pieces when its progress is reported.
+            chunks = _slices(body) if isinstance(body, bytes) else ctx.body_chunks(request)
+            # (body_chunks runs before the head: a closed file raises there)
             yield _conn.send_request_head(conn, method, _target(request, proxy), headers,
                                           write_timeout)
-            for chunk in chunks:
-                yield _conn.send_body_chunk(conn, chunk, ctx.timeout_for("write"))
-            yield _conn.send_end_of_body(conn, write_timeout)
+            yield send_body(ctx, conn, chunks, meter)
     except ConnectionError as exc:
         send_error = exc
     if send_error is None:
@@ -354,6 +358,24 @@ def exchange(ctx, conn, request, proxy):
                   (monotonic() - started) * 1000)
     response._stream = BodyStream(ctx, conn, response)
     raise Return(response)
+
+
+def send_body(ctx, conn, chunks, meter):
+    """Flow: send a request body's ``chunks`` (after its head), reporting them to ``meter``."""
+    sent = 0
+    for chunk in chunks:
+        yield _conn.send_body_chunk(conn, chunk, ctx.timeout_for("write"))
+        if meter is not None:  # handed to the transport: that is what counts as sent
+            sent += len(chunk)
+            meter.update(sent)
+    yield _conn.send_end_of_body(conn, ctx.timeout_for("write"))
+    if meter is not None:
+        meter.finish(sent)
+
+
+def _slices(data, size=_conn.READ_SIZE):
+    """``data`` in pieces of ``size`` bytes."""
+    return (data[i:i + size] for i in range(0, len(data), size))
 
 
 def check_head_size(event, raw_headers):
@@ -409,8 +431,10 @@ def read_response_head(ctx, conn):
 class DecodingBody(object):
     """What every body source shares: raw pieces through the call's decoder.
 
-    Subclasses have ``decoder``, ``raw_bytes``, ``sink`` (a cache.CacheSink or None)
-    and ``_finish()`` (called once, at the clean end of the raw body).
+    Subclasses have ``decoder``, ``raw_bytes``, ``sink`` (a cache.CacheSink or None),
+    ``progress`` (a :class:`httpkit._progress.ProgressMeter` or None: set on the body
+    handed to a caller who passed ``on_progress``) and ``_finish()`` (called once, at
+    the clean end of the raw body).
     """
 
     __slots__ = ()
@@ -421,13 +445,21 @@ class DecodingBody(object):
         ``b""`` (the raw body ended) flushes the decoder and finishes the body.
         """
         if data:
-            self.raw_bytes += len(data)
+            self._count(data)
             if self.decoder is None:
                 return data
             return self.decoder.decode(data) or None
         tail = self.decoder.flush() if self.decoder is not None else b""
+        if self.progress is not None:  # before _finish: a callback that raises closes it
+            self.progress.finish(self.raw_bytes)
         self._finish()
         return tail
+
+    def _count(self, data):
+        """Count raw ``data`` (and report it to the ``on_progress`` meter, if any)."""
+        self.raw_bytes += len(data)
+        if self.progress is not None:
+            self.progress.update(self.raw_bytes)
 
     def _store(self, data):
         """Flow: hand raw ``data`` to the cache sink (``b""``: the body ended cleanly, commit)."""
@@ -440,7 +472,7 @@ class BodyStream(DecodingBody):
     """A response body still on its connection, pulled one chunk at a time."""
 
     __slots__ = ("ctx", "conn", "response", "decoder", "done", "raw_bytes", "sink",
-                 "max_body_size", "pending")
+                 "max_body_size", "pending", "progress")
 
     def __init__(self, ctx, conn, response):
         self.ctx = ctx
@@ -454,6 +486,7 @@ class BodyStream(DecodingBody):
         self.sink = None
         #: The decoded pieces of the last read not handed out yet (an iterator, or None).
         self.pending = None
+        self.progress = None  # the on_progress meter (httpkit._progress), if any
 
     def _decoded(self, data):
         """Like DecodingBody's, one decoded piece (at most the decoder's CHUNK_SIZE) at a time.
@@ -463,7 +496,7 @@ class BodyStream(DecodingBody):
         unconsumed input), so a streamed body never holds more than a piece.
         """
         if data and self.decoder is not None:
-            self.raw_bytes += len(data)
+            self._count(data)
             self.pending = self.decoder.iter_decode(data)
             return self._next_pending()
         return DecodingBody._decoded(self, data)

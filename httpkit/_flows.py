@@ -24,6 +24,7 @@ from ._flow import Return
 from ._log import debug
 from ._ops import Sleep
 from ._exchange import BodyPieces, attach_request
+from ._progress import watch_download
 from .exceptions import (ConnectionError, DeadlineExceeded, RequestException, ResponseTooLarge,
                          RetryError, Timeout)
 
@@ -65,6 +66,8 @@ def _follow_redirects(ctx, request):
         # Each response's history is the hops before it (requests), its own
         # auth challenges last; TooManyRedirects' response carries the chain.
         response.history = history + response.history
+        if ctx.on_progress is not None and not (response.is_redirect and ctx.allow_redirects):
+            watch_download(response, ctx.on_progress)  # the caller's body, not a hop's
         if ctx.hooks.get("response"):
             response = yield _run_hooks(ctx, response)
         if not response.is_redirect:

@@ -82,7 +82,7 @@ def test_non_ascii_modules_declare_their_encoding():
 def test_importing_httpkit_does_not_import_optional_extras():
     code = ("import sys, httpkit, httpkit.tls\n"
             "bad = [m for m in ('OpenSSL', 'twisted', 'brotli', 'zstandard', 'redis', "
-            "'truststore', 'asyncio') if m in sys.modules]\n"
+            "'truststore', 'asyncio', 'rich') if m in sys.modules]\n"
             "print(','.join(bad))")
     out = subprocess.check_output([sys.executable, "-c", code], cwd=ROOT).decode().strip()
     assert out == ""

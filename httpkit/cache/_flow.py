@@ -371,7 +371,7 @@ class CachedBody(object):
     """
 
     __slots__ = ("source", "size", "decoder", "done", "raw_bytes", "blocking", "sink", "crc",
-                 "expected_crc", "max_body_size", "deadline")
+                 "expected_crc", "max_body_size", "deadline", "progress")
 
     def __init__(self, ctx, response, source, size, blocking, crc=None):
         self.source, self.size = source, size
@@ -383,6 +383,7 @@ class CachedBody(object):
         self.raw_bytes = 0
         self.blocking = blocking and not isinstance(source, bytes)
         self.sink = None
+        self.progress = None  # the on_progress meter (httpkit._progress), if any
 
     def read_buffered(self):
         if self.done:
@@ -428,15 +429,17 @@ class CachedBody(object):
         return data
 
     def _decoded(self, data):
-        if data:
-            self.raw_bytes += len(data)
-            if self.decoder is None:
-                return data
-            try:
-                return self.decoder.decode(data) or None
-            except BaseException:
-                self.abort()
-                raise
+        try:
+            if data:
+                self.raw_bytes += len(data)
+                if self.progress is not None:
+                    self.progress.update(self.raw_bytes)
+                return data if self.decoder is None else (self.decoder.decode(data) or None)
+            if self.progress is not None:
+                self.progress.finish(self.raw_bytes)
+        except BaseException:  # a decoding error, or what an on_progress callback raised
+            self.abort()
+            raise
         self.abort()
         return self.decoder.flush() if self.decoder is not None else b""
 

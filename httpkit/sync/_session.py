@@ -80,23 +80,31 @@ class Session(VerbMethods, BaseSession):
 
     def request(self, method, url, params=None, data=None, headers=None, cookies=None,
                 files=None, auth=None, timeout=UNSET, allow_redirects=True, proxies=None,
-                hooks=None, stream=None, verify=None, cert=None, json=None, cache=None):
+                hooks=None, stream=None, verify=None, cert=None, json=None, cache=None,
+                on_progress=None, on_upload_progress=None):
         """Send a request and return its Response (requests' signature).
 
         ``cache=False`` skips the Session's cache for this call.
+        ``on_progress(bytes_done, bytes_total_or_None)`` reports the response body as
+        it arrives, ``on_upload_progress(...)`` the request body as it is sent, at most
+        ~10 times a second (see docs/progress.md).
+
+        .. versionadded:: 0.1
+           ``on_progress`` and ``on_upload_progress``.
         """
         request, options = self.build_request(
             method, url, params=params, data=data, headers=headers, cookies=cookies,
             files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
             proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert, json=json,
-            cache=cache)
+            cache=cache, on_progress=on_progress, on_upload_progress=on_upload_progress)
         return self._send(request, options)
 
     def send(self, request, **kwargs):
         """Send a PreparedRequest and return its Response (requests' ``Session.send``).
 
         ``kwargs``: ``stream``, ``timeout``, ``verify``, ``cert``, ``proxies``,
-        ``allow_redirects``, ``cache``. The Session's auth, cookies and hooks apply.
+        ``allow_redirects``, ``cache``, ``on_progress``, ``on_upload_progress``.
+        The Session's auth, cookies and hooks apply.
         """
         return self._send(*self.send_request(request, **kwargs))
 

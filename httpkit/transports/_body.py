@@ -33,7 +33,7 @@ class GivenBody(DecodingBody):
     """
 
     __slots__ = ("source", "iterator", "blocking", "decoder", "done", "raw_bytes", "sink",
-                 "_close", "_text_ok", "max_body_size", "deadline")
+                 "_close", "_text_ok", "max_body_size", "deadline", "progress")
 
     def __init__(self, source, blocking=False, close=None):
         if isinstance(source, binary_type):
@@ -50,6 +50,7 @@ class GivenBody(DecodingBody):
         self._close = close if close is not None else getattr(source, "close", None)
         self._text_ok = False
         self.max_body_size = None  # a Session's limit once bound (read_all)
+        self.progress = None  # the on_progress meter (httpkit._progress), if any
 
     @classmethod
     def from_file(cls, fileobj, text_ok=False):

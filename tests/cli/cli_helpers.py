@@ -91,13 +91,18 @@ def _read_terminal(master, deadline):
     return b"".join(chunks)
 
 
-def run_in_pty(args, cache_home):
-    """Run the CLI with a pseudo-terminal as stderr; return Result(code, out, terminal)."""
+def run_in_pty(args, cache_home, env=None):
+    """Run the CLI with a pseudo-terminal as stderr; return Result(code, out, terminal).
+
+    ``env``: variables to add to the child's environment (``HTTPKIT_NO_RICH``...).
+    """
     import pty
     master, slave = pty.openpty()
+    child = child_env(cache_home)
+    child.update(env or {})
     try:
         proc = subprocess.Popen(command(args), stdout=subprocess.PIPE, stderr=slave,
-                                stdin=subprocess.PIPE, env=child_env(cache_home), cwd=ROOT)
+                                stdin=subprocess.PIPE, env=child, cwd=ROOT)
         os.close(slave)
         slave = None
         dog = Watchdog(proc)

@@ -4,14 +4,18 @@ resuming with ``-C -`` and ``--cache``.
 from __future__ import absolute_import, division, print_function
 
 import os
+import sys
 import time
 
 import pytest
 
-from cli_helpers import run, run_in_pty
+from cli_helpers import ROOT, run, run_in_pty
 from peer_base import random_bytes
 
 SIZE = 300000
+#: The plain progress line even where rich is installed (the 3.x test envs).
+PLAIN = {"HTTPKIT_NO_RICH": "1"}
+HAS_RICH = sys.version_info[0] >= 3  # the 3.x test envs install the cli extra (rich)
 
 
 @pytest.fixture
@@ -51,7 +55,8 @@ def test_fail_leaves_output_file_alone(http_server, tmpdir, cache_home):
 # ------------------------------------------------------------------ progress
 def test_progress_line_on_a_terminal(http_server, tmpdir, cache_home):
     out = tmpdir.join("file.bin")
-    result = run_in_pty(["-o", out, http_server.url + "/bytes/%d?seed=p" % SIZE], cache_home)
+    result = run_in_pty(["-o", out, http_server.url + "/bytes/%d?seed=p" % SIZE], cache_home,
+                        env=PLAIN)
     assert result.code == 0, result.err
     assert out.read_binary() == random_bytes(SIZE, "p")
     assert "\r" in result.err
@@ -64,7 +69,7 @@ def test_progress_redraws_with_eta_at_most_ten_times_a_second(http_server, tmpdi
     out = tmpdir.join("file.bin")
     url = http_server.url + "/drip?numbytes=20000&duration=1.5"  # 1.5 s of small pieces
     started = time.time()
-    result = run_in_pty(["-o", out, url], cache_home)
+    result = run_in_pty(["-o", out, url], cache_home, env=PLAIN)
     took = time.time() - started
     assert result.code == 0, result.err
     draws = result.err.count("\r") - 1  # the final line ends with \r\n on the terminal
@@ -76,24 +81,27 @@ def test_progress_redraws_with_eta_at_most_ten_times_a_second(http_server, tmpdi
 def test_progress_without_a_length(http_server, tmpdir, cache_home):
     out = tmpdir.join("file.bin")
     url = http_server.url + "/stream-bytes/%d?seed=n" % SIZE  # chunked: no Content-Length
-    result = run_in_pty(["-o", out, url], cache_home)
+    result = run_in_pty(["-o", out, url], cache_home, env=PLAIN)
     assert result.code == 0, result.err
     assert "293.0 KiB" in result.err and "%" not in result.err
 
 
-def test_progress_of_a_compressed_body_has_no_total(http_server, tmpdir, cache_home):
+def test_progress_of_a_compressed_body_counts_wire_bytes(http_server, tmpdir, cache_home):
     out = tmpdir.join("file.json")
-    result = run_in_pty(["-o", out, http_server.url + "/gzip"], cache_home)
+    result = run_in_pty(["-o", out, http_server.url + "/gzip"], cache_home, env=PLAIN)
     assert result.code == 0, result.err
-    assert b'"gzipped": true' in out.read_binary()  # written decoded
-    assert "\r" in result.err
-    assert "%" not in result.err  # Content-Length counts the gzip bytes, not the file's
+    body = out.read_binary()
+    assert b'"gzipped": true' in body  # written decoded
+    # on_progress counts the bytes as sent (gzip'd), so they reach Content-Length.
+    done, _, _, total, _, percent = result.err.rstrip("\r\n").split("\r")[-1].split()[:6]
+    assert (done, percent) == (total, "100%"), result.err
+    assert int(done) < len(body)
 
 
 def test_quiet_draws_no_progress_on_a_terminal(http_server, tmpdir, cache_home):
     out = tmpdir.join("file.bin")
     result = run_in_pty(["-q", "-o", out, http_server.url + "/bytes/%d?seed=q" % SIZE],
-                        cache_home)
+                        cache_home)  # (rich or not)
     assert result.code == 0
     assert out.read_binary() == random_bytes(SIZE, "q")
     assert result.err == ""
@@ -164,10 +172,119 @@ def test_resume_in_a_terminal_counts_from_the_file_size(http_server, tmpdir, cac
     out = tmpdir.join("file.bin")
     out.write_binary(full[:SIZE // 2])
     result = run_in_pty(["-C", "-", "-o", out, http_server.url + "/range/%d?seed=t" % SIZE],
-                        cache_home)
+                        cache_home, env=PLAIN)
     assert result.code == 0, result.err
     assert out.read_binary() == full
     assert "293.0 KiB / 293.0 KiB 100%" in result.err
+
+
+def test_resume_at_an_offset_replaces_what_follows(http_server, tmpdir, cache_home):
+    full = random_bytes(SIZE, "z")
+    out = tmpdir.join("file.bin")
+    out.write_binary(full[:2000] + b"garbage after byte 1500")
+    url = http_server.url + "/range/%d?seed=z&k=offset" % SIZE
+    result = run(["-C", "1500", "-o", out, url], cache_home)
+    assert result.code == 0, result.err
+    assert out.read_binary() == full
+    (req,) = requests_for(http_server, "k=offset")
+    assert req.header("Range") == "bytes=1500-"
+
+
+def test_resume_at_an_offset_past_the_file_is_an_error(http_server, tmpdir, cache_home):
+    out = tmpdir.join("file.bin")
+    out.write_binary(b"short")
+    url = http_server.url + "/range/5000?k=past"
+    result = run(["-C", "100", "-o", out, url], cache_home)
+    assert result.code == 1
+    assert "byte 100" in result.err and "5 bytes" in result.err
+    assert "Traceback" not in result.err
+    assert out.read_binary() == b"short"
+    assert requests_for(http_server, "k=past") == []  # refused before sending
+
+
+def test_resume_at_offset_zero_is_a_plain_download(http_server, tmpdir, cache_home):
+    out = tmpdir.join("file.bin")
+    out.write_binary(b"old content")
+    url = http_server.url + "/range/5000?seed=0&k=zero"
+    assert run(["-C", "0", "-o", out, url], cache_home).code == 0
+    assert out.read_binary() == random_bytes(5000, "0")
+    (req,) = requests_for(http_server, "k=zero")
+    assert req.header("Range") is None
+
+
+# ------------------------------------------------------------------ the bar: rich or plain
+def _last_draw(err):
+    return err.replace("\r\n", "\n").rstrip("\n").split("\r")[-1]
+
+
+def test_bar_is_rich_where_installed_else_plain(http_server, tmpdir, cache_home):
+    out = tmpdir.join("file.bin")
+    result = run_in_pty(["-o", out, http_server.url + "/bytes/%d?seed=b" % SIZE], cache_home)
+    assert result.code == 0, result.err
+    assert out.read_binary() == random_bytes(SIZE, "b")
+    if HAS_RICH:  # rich's columns: the bar, done/total, the rate, the ETA
+        assert "293.0/293.0 KiB" in result.err, result.err
+        assert u"\u2501" in result.err and "ETA" in result.err and "/s" in result.err
+        assert "293.0 KiB / 293.0 KiB" not in result.err
+    else:  # 2.7: the plain line
+        assert "293.0 KiB / 293.0 KiB 100%" in _last_draw(result.err)
+
+
+@pytest.mark.skipif(not HAS_RICH, reason="rich is the cli extra of Python 3 (2.7: plain only)")
+def test_rich_bar_resumes_and_streams_without_length(http_server, tmpdir, cache_home):
+    full = random_bytes(SIZE, "u")
+    out = tmpdir.join("file.bin")
+    out.write_binary(full[:SIZE // 2])
+    result = run_in_pty(["-C", "-", "-o", out, http_server.url + "/range/%d?seed=u" % SIZE],
+                        cache_home)
+    assert result.code == 0, result.err
+    assert out.read_binary() == full
+    assert "146.5/293.0 KiB" in result.err or "146.6/293.0 KiB" in result.err, result.err
+    assert "293.0/293.0 KiB" in result.err
+    chunked = tmpdir.join("chunked.bin")
+    url = http_server.url + "/stream-bytes/%d?seed=v" % SIZE  # no Content-Length
+    result = run_in_pty(["-o", chunked, url], cache_home)
+    assert result.code == 0, result.err
+    assert chunked.read_binary() == random_bytes(SIZE, "v")
+    assert "293.0/? KiB" in result.err, result.err
+
+
+@pytest.mark.skipif(not HAS_RICH, reason="rich is the cli extra of Python 3 (2.7: plain only)")
+def test_rich_bar_redraws_at_most_ten_times_a_second(http_server, tmpdir, cache_home):
+    out = tmpdir.join("file.bin")
+    url = http_server.url + "/drip?numbytes=20000&duration=1.5"
+    started = time.time()
+    result = run_in_pty(["-o", out, url], cache_home)
+    took = time.time() - started
+    assert result.code == 0, result.err
+    draws = result.err.count("\x1b[2K")  # rich erases the line before each redraw
+    assert 2 <= draws <= took / 0.1 + 3, result.err
+    assert "19.5/19.5 KiB" in result.err
+
+
+def test_broken_rich_falls_back_to_the_plain_line(http_server, tmpdir, cache_home):
+    fake = tmpdir.mkdir("fake-site").mkdir("rich")
+    fake.join("__init__.py").write("raise RuntimeError('a broken rich install')\n")
+    out = tmpdir.join("file.bin")
+    env = {"PYTHONPATH": os.pathsep.join([str(tmpdir.join("fake-site")), ROOT])}
+    result = run_in_pty(["-o", out, http_server.url + "/bytes/%d?seed=k" % SIZE], cache_home,
+                        env=env)
+    assert result.code == 0, result.err
+    assert out.read_binary() == random_bytes(SIZE, "k")
+    assert "293.0 KiB / 293.0 KiB 100%" in _last_draw(result.err)
+    assert "Traceback" not in result.err and "broken" not in result.err
+
+
+def test_rich_is_not_imported_when_no_bar_is_drawn(http_server, tmpdir, cache_home):
+    # A rich that would fail loudly if imported: no -o, -q, and a pipe all leave it alone.
+    fake = tmpdir.mkdir("loud-site").mkdir("rich")
+    fake.join("__init__.py").write("import sys\nsys.stderr.write('RICH IMPORTED')\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(tmpdir.join("loud-site")), ROOT])}
+    out = tmpdir.join("file.bin")
+    url = http_server.url + "/bytes/1000?seed=i"
+    for args in ([url], ["-q", "-o", out, url]):
+        result = run_in_pty(args, cache_home, env=env)
+        assert result.code == 0 and "RICH IMPORTED" not in result.err, result.err
 
 
 # ------------------------------------------------------------------ --cache

@@ -184,8 +184,9 @@ def test_unreadable_data_file_exits_1(cli, http_server, tmpdir):
 @pytest.mark.parametrize("args", [
     [],
     ["GET", "http://127.0.0.1/", "extra"],
-    ["-C", "10", "-o", "out", "http://127.0.0.1/"],
+    ["-C", "ten", "-o", "out", "http://127.0.0.1/"],
     ["-C", "-", "http://127.0.0.1/"],
+    ["-C", "10", "http://127.0.0.1/"],
     ["-H", "no colon", "http://127.0.0.1/"],
     ["--json", "{not json", "http://127.0.0.1/"],
     ["-d", "x", "--json", "{}", "http://127.0.0.1/"],
@@ -194,7 +195,8 @@ def test_unreadable_data_file_exits_1(cli, http_server, tmpdir):
     ["--timeout", "soon", "http://127.0.0.1/"],
     ["--timeout", "0", "http://127.0.0.1/"],
     ["--timeout", "-1", "http://127.0.0.1/"],
-], ids=["no-url", "three-positionals", "C-offset", "C-without-o", "bad-header", "bad-json",
+], ids=["no-url", "three-positionals", "C-not-a-number", "C-without-o", "C-offset-without-o",
+        "bad-header", "bad-json",
         "two-bodies", "insecure-and-cacert", "bad-form", "bad-timeout", "zero-timeout",
         "negative-timeout"])
 def test_bad_usage_exits_2(cli, args):

@@ -56,14 +56,24 @@ class Session(VerbMethods, BaseSession):
 
     def request(self, method, url, params=None, data=None, headers=None, cookies=None,
                 files=None, auth=None, timeout=UNSET, allow_redirects=True, proxies=None,
-                hooks=None, stream=None, verify=None, cert=None, json=None, cache=None):
-        """Send a request; return a Deferred firing with a :class:`TxResponse`."""
+                hooks=None, stream=None, verify=None, cert=None, json=None, cache=None,
+                on_progress=None, on_upload_progress=None):
+        """Send a request; return a Deferred firing with a :class:`TxResponse`.
+
+        ``on_progress(bytes_done, bytes_total_or_None)`` reports the response body as
+        it arrives, ``on_upload_progress(...)`` the request body as it is sent, at most
+        ~10 times a second, from the reactor thread (see docs/progress.md).
+
+        .. versionadded:: 0.1
+           ``on_progress`` and ``on_upload_progress``.
+        """
         try:
             request, options = self.build_request(
                 method, url, params=params, data=data, headers=headers, cookies=cookies,
                 files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
                 proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert,
-                json=json, cache=cache)
+                json=json, cache=cache, on_progress=on_progress,
+                on_upload_progress=on_upload_progress)
         except Exception:  # noqa: BLE001 - reported through the Deferred, like I/O errors
             return fail()
         return self._send(request, options)
@@ -72,7 +82,8 @@ class Session(VerbMethods, BaseSession):
         """Send a PreparedRequest; return a Deferred firing with a :class:`TxResponse`.
 
         ``kwargs``: ``stream``, ``timeout``, ``verify``, ``cert``, ``proxies``,
-        ``allow_redirects`` (requests' ``Session.send``).
+        ``allow_redirects``, ``cache``, ``on_progress``, ``on_upload_progress``
+        (requests' ``Session.send``).
         """
         try:
             request, options = self.send_request(request, **kwargs)
