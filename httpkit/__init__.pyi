@@ -158,12 +158,7 @@ _Hook: TypeAlias = Callable[..., Any]
 _Hooks: TypeAlias = Mapping[str, _Hook | list[_Hook]] | None
 # Any: a cachecontrol BaseCache is accepted too (duck-typed; not imported here).
 _CacheArg: TypeAlias = bool | str | os.PathLike[str] | Cache | BaseStore | Any | None
-# A progress hook, on_progress(bytes_done, bytes_total_or_None). Not a request
-# keyword on this branch yet; when it is, add to _CommonOptions
-#     on_progress: _Progress
-#     on_upload_progress: _Progress
-# and `on_progress: _Progress = None, on_upload_progress: _Progress = None`
-# to each of the three Session.request(...) signatures.
+# A progress hook, on_progress(bytes_done, bytes_total_or_None) (docs/progress.md).
 _Progress: TypeAlias = Callable[[int, int | None], object] | None
 
 class _CommonOptions(TypedDict, total=False):
@@ -181,6 +176,8 @@ class _CommonOptions(TypedDict, total=False):
     verify: _Verify | None
     cert: _Cert
     cache: bool | None
+    on_progress: _Progress
+    on_upload_progress: _Progress
 
 # mypy refuses a keyword both named and in the TypedDict, so one class per
 # verb shape (module-level get() names params; post() data and json...).
@@ -209,6 +206,8 @@ class _SendOptions(TypedDict, total=False):
     proxies: _Proxies
     allow_redirects: bool
     cache: bool | None
+    on_progress: _Progress
+    on_upload_progress: _Progress
 
 # ---- values
 class Timeouts:

@@ -22,6 +22,7 @@ async def misuse(url: str) -> None:
     httpkit.post(url, jsn={})  # E: call-arg
     httpkit.get(url, timeout="5")  # E: arg-type
     httpkit.get(url, allow_redirects="no")  # E: arg-type
+    httpkit.get(url, on_progress="bar")  # E: arg-type
     httpkit.Session(max_redirect=3)  # E: call-arg
     httpkit.Session(verify=1.5)  # E: arg-type
     httpkit.Timeouts(connect="1")  # E: arg-type

@@ -151,6 +151,15 @@ def streaming(base: str) -> int:
     with httpkit.get(base + "/bytes/10", stream=True) as r:
         r.raw.decode_content = True
         total += sum(len(piece) for piece in r.raw.stream(4))
+    seen: list[tuple[int, int | None]] = []
+
+    def progress(done: int, size: int | None) -> None:
+        seen.append((done, size))
+
+    httpkit.post(base + "/post", data=b"x" * 100, on_progress=progress,
+                 on_upload_progress=lambda done, size: seen.append((done, size)))
+    body = httpkit.get(base + "/bytes/10", on_progress=progress).content
+    assert seen[-1] == (len(body), 10)
     return total
 
 

@@ -28,7 +28,7 @@ from ... import (
     _Hooks,
     _Params,
     _PostOptions,
-    _Progress,  # for on_progress= / on_upload_progress= (see httpkit/__init__.pyi)
+    _Progress,
     _Proxies,
     _PutOptions,
     _RequestOptions,
@@ -147,6 +147,8 @@ class Session:
         cert: _Cert = None,
         json: Any = None,
         cache: bool | None = None,
+        on_progress: _Progress = None,
+        on_upload_progress: _Progress = None,
     ) -> Deferred[TxResponse]: ...
     def get(self, url: str, **kwargs: Unpack[_RequestOptions]) -> Deferred[TxResponse]: ...
     def options(self, url: str, **kwargs: Unpack[_RequestOptions]) -> Deferred[TxResponse]: ...
