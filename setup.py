@@ -63,13 +63,15 @@ extras_require = {
     # The command line's progress bar (pip ships rich for its own); a plain line without it.
     "cli": ['rich>=13; ' + PY3],
 }
+extras_require["all"] = sorted(set(r for reqs in extras_require.values() for r in reqs))
+
 ASYNC_SYNTAX = re.compile(r"^\s*async\s+def\b", re.M)
 
 
 def asyncio_only(package, path):
-    """Whether module ``path`` of ``package`` is an asyncio file (async syntax, httpkit.aio)."""
-    if package != "httpkit.aio" or not os.path.basename(path).startswith("_") \
-            or os.path.basename(path) == "__init__.py":
+    """Whether module ``path`` of ``package`` is an asyncio file (httpkit/aio/_*.py, async def)."""
+    name = os.path.basename(path)
+    if package != "httpkit.aio" or not name.startswith("_") or name == "__init__.py":
         return False
     with io.open(path, encoding="utf-8") as f:
         return bool(ASYNC_SYNTAX.search(f.read()))
@@ -79,7 +81,8 @@ class build_py(_build_py):
     """Leave the asyncio modules out of a build made by Python 2.
 
     A py2 wheel is installed only by 2.7, which cannot even byte-compile them;
-    ``httpkit/aio/__init__.py`` imports them only on Python 3.
+    ``httpkit/aio/__init__.py`` imports them only on Python 3. The sdist is not
+    affected (MANIFEST.in grafts all of httpkit/).
     """
 
     def find_package_modules(self, package, package_dir):
@@ -97,16 +100,15 @@ class build_py(_build_py):
         # build/lib may still hold them from a 3.x build of this tree, and
         # bdist_wheel copies the whole of build/lib into the wheel.
         for package in self.packages or ():
-            for pkg, module, path in _build_py.find_package_modules(
-                    self, package, self.get_package_dir(package)):
-                if asyncio_only(pkg, path):
-                    for suffix in (".py", ".pyc"):
-                        built = os.path.join(self.build_lib, *(pkg.split(".") + [module + suffix]))
-                        if os.path.exists(built):
-                            os.remove(built)
+            found = _build_py.find_package_modules(self, package, self.get_package_dir(package))
+            for pkg, module, path in found:
+                if not asyncio_only(pkg, path):
+                    continue
+                for name in (module + ".py", module + ".pyc"):
+                    built = os.path.join(self.build_lib, *(pkg.split(".") + [name]))
+                    if os.path.exists(built):
+                        os.remove(built)
 
-
-extras_require["all"] = sorted(set(r for reqs in extras_require.values() for r in reqs))
 
 setup(
     name="httpkit",
