@@ -21,6 +21,7 @@ import pytest
 import httpkit
 from pkg_helpers import PY2, ROOT, check, copy_tree
 
+pytestmark = pytest.mark.timeout(900)  # the first test builds the sdist and the wheel
 ASYNC_DEF = re.compile(r"^\s*async\s+def\b", re.M)
 
 

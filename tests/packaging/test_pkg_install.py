@@ -17,9 +17,15 @@ import os
 import re
 import sys
 
+import pytest
+
 import httpkit
 from peer_base import random_bytes
 from pkg_helpers import PY2, ROOT, check, env_bin, run, run_script
+
+# Building a wheel and filling three environments on a busy machine can take minutes:
+# more than the suite's default per-test limit, still bounded (pkg_helpers.LIMIT per child).
+pytestmark = pytest.mark.timeout(900)
 
 CA = os.path.join(ROOT, "tests", "certs", "ca.pem")
 BODY = random_bytes(3000, "pkg")
@@ -154,7 +160,7 @@ def test_wheel_with_extras_fetches_through_each(extras_env, http_server, https_s
                    EXTRAS)
     _check_common(facts)
     _check_aio(facts)
-    assert facts["tx"] == [200, BODY_SHA]
+    assert facts.get("tx") == [200, BODY_SHA]  # missing: the reactor stopped on its timer
     assert facts["openssl_backend"] == 200
     assert facts["brotli"] == ["br", True]
     assert facts["redis"] == "redis"
