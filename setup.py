@@ -2,12 +2,21 @@
 
 Dependencies are chosen per interpreter with environment markers: 2.7 gets
 the newest releases that still support it, 3.x gets current ones.
+
+Wheels are per major version, never universal: built on 2.7 the wheel is
+``py2-none-any`` and leaves out the asyncio modules (``httpkit/aio/_*.py``,
+``async def`` is a SyntaxError there; the Twisted front-end ``httpkit.aio.tx``
+stays), built on 3.x it is ``py3-none-any`` and carries everything. The sdist
+carries the whole source: docs, tests and tools included (see MANIFEST.in).
+See docs/packaging.md.
 """
 import io
 import os
 import re
+import sys
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py as _build_py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -56,6 +65,51 @@ extras_require = {
 }
 extras_require["all"] = sorted(set(r for reqs in extras_require.values() for r in reqs))
 
+ASYNC_SYNTAX = re.compile(r"^\s*async\s+def\b", re.M)
+
+
+def asyncio_only(package, path):
+    """Whether module ``path`` of ``package`` is an asyncio file (httpkit/aio/_*.py, async def)."""
+    name = os.path.basename(path)
+    if package != "httpkit.aio" or not name.startswith("_") or name == "__init__.py":
+        return False
+    with io.open(path, encoding="utf-8") as f:
+        return bool(ASYNC_SYNTAX.search(f.read()))
+
+
+class build_py(_build_py):
+    """Leave the asyncio modules out of a build made by Python 2.
+
+    A py2 wheel is installed only by 2.7, which cannot even byte-compile them;
+    ``httpkit/aio/__init__.py`` imports them only on Python 3. The sdist is not
+    affected (MANIFEST.in grafts all of httpkit/).
+    """
+
+    def find_package_modules(self, package, package_dir):
+        modules = _build_py.find_package_modules(self, package, package_dir)
+        if sys.version_info[0] >= 3:
+            return modules
+        return [m for m in modules if not asyncio_only(m[0], m[2])]
+
+    def run(self):
+        if sys.version_info[0] < 3:
+            self._remove_stale_asyncio_modules()
+        _build_py.run(self)
+
+    def _remove_stale_asyncio_modules(self):
+        # build/lib may still hold them from a 3.x build of this tree, and
+        # bdist_wheel copies the whole of build/lib into the wheel.
+        for package in self.packages or ():
+            found = _build_py.find_package_modules(self, package, self.get_package_dir(package))
+            for pkg, module, path in found:
+                if not asyncio_only(pkg, path):
+                    continue
+                for name in (module + ".py", module + ".pyc"):
+                    built = os.path.join(self.build_lib, *(pkg.split(".") + [name]))
+                    if os.path.exists(built):
+                        os.remove(built)
+
+
 setup(
     name="httpkit",
     version=version(),
@@ -64,7 +118,8 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     packages=find_packages(include=["httpkit", "httpkit.*"]),
-    package_data={"httpkit": ["py.typed"]},
+    # PEP 561: the marker and the stubs beside the modules (docs/typing.md), in every package.
+    package_data={"": ["py.typed", "*.pyi"]},
     python_requires=">=2.7, !=3.0.*, !=3.1.*, !=3.2.*, !=3.3.*, !=3.4.*, !=3.5.*, !=3.6.*, !=3.7.*, !=3.8.*",
     install_requires=install_requires,
     extras_require=extras_require,
@@ -79,5 +134,6 @@ setup(
         "Framework :: AsyncIO",
         "Framework :: Twisted",
     ],
+    cmdclass={"build_py": build_py},
     zip_safe=False,
 )

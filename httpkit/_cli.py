@@ -5,6 +5,7 @@ Usage::
     httpkit [METHOD] URL [-H 'Name: value']... [-d DATA | --json JSON | -F field=@file]...
             [-o FILE [-C OFFSET|-]] [--timeout S] [--insecure | --cacert FILE]
             [--cache [--cache-dir DIR]] [--no-follow] [-v] [-q] [--fail]
+    httpkit --version
 
 The body goes to stdout as bytes (or to ``-o FILE``, with a progress bar on stderr
 when stderr is a terminal and ``-q`` is not given: rich's when it is installed, the
@@ -38,8 +39,10 @@ import sys
 import warnings
 
 from . import exceptions
+from ._compat import PYTHON_VERSION
+from .__version__ import __version__
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "version_text"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_CONNECT, EXIT_PROTOCOL = 0, 1, 2, 6, 8
 EXIT_HTTP, EXIT_TIMEOUT, EXIT_TLS, EXIT_INTERRUPTED = 22, 28, 35, 130
@@ -99,7 +102,34 @@ def build_parser():
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.add_argument("-f", "--fail", action="store_true",
                    help="exit 22 (and write no body) when the status is >= 400")
+    p.add_argument("--version", action=_VersionAction,
+                   help="print httpkit's, Python's and the TLS backend's versions, and exit")
     return p
+
+
+def version_text():
+    """Return the ``--version`` line: ``httpkit X.Y.Z (Python A.B.C, TLS backend ...)``.
+
+    .. versionadded:: 0.1
+    """
+    import ssl
+    from .tls import DEFAULT_BACKEND_NAME
+    return "httpkit %s (Python %s, TLS backend %s: %s)" % (
+        __version__, PYTHON_VERSION, DEFAULT_BACKEND_NAME, ssl.OPENSSL_VERSION)
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the version line on stdout (argparse's own uses stderr on 2.7)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):
+        argparse.Action.__init__(self, option_strings=option_strings, dest=dest,
+                                 default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(version_text() + "\n")
+        sys.stdout.flush()
+        parser.exit(EXIT_OK)
 
 
 def _seconds(text):

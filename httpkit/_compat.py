@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 import sys
 
 PY2 = sys.version_info[0] == 2
+#: "A.B.C", for messages (``httpkit --version``).
+PYTHON_VERSION = "%d.%d.%d" % tuple(sys.version_info[:3])
 
 if PY2:  # pragma: no cover - exercised by the 2.7 run
     text_type = unicode  # noqa: F821
