@@ -117,6 +117,7 @@ setup(
     long_description=io.open(os.path.join(HERE, "README.md"), encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="MIT",
+    license_files=["LICENSE"],
     packages=find_packages(include=["httpkit", "httpkit.*"]),
     # PEP 561: the marker and the stubs beside the modules (docs/typing.md), in every package.
     package_data={"": ["py.typed", "*.pyi"]},

@@ -121,7 +121,7 @@ def test_sdist_is_the_whole_source_release(dists):
         names = set(n.split("/", 1)[1] for n in tar.getnames() if "/" in n)
     top = "httpkit-%s" % httpkit.__version__
     assert os.path.basename(dists.sdist) == top + ".tar.gz"
-    for path in ("PKG-INFO", "setup.py", "MANIFEST.in", "README.md", "httpkit/py.typed",
+    for path in ("PKG-INFO", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "httpkit/py.typed",
                  "httpkit/aio/_session.py", "httpkit/aio/tx/_session.py", "docs/packaging.md",
                  "tests/conftest.py", "tests/certs/ca.pem", "tests/packaging/test_pkg_dists.py",
                  "tools/make_certs.py"):
