@@ -32,3 +32,6 @@ def test_demo_fetches_through_every_front_end():
     assert "fetch 2: 200 cache_status=hit from_cache=True server_saw_it=False" in cache, text
     for backend in ("stdlib", "openssl") if sys.version_info[0] > 2 else ("socketpair",):
         assert "   %s " % backend in text, text
+    download = text.split("6. Download with progress", 1)[1].split("\n\n", 1)[0]
+    # 8 MiB over about a second: ~10 calls (rate-limited), the last one complete.
+    assert "8388608 bytes in" in download and "last (8388608, 8388608)" in download, text

@@ -7,6 +7,8 @@
    (``httpkit.Session``), asyncio (``httpkit.aio``) and Twisted (``httpkit.aio.tx``).
 4. Fetches a cacheable page twice with ``Session(cache=...)``: the second
    answer comes from the FileCache, and the server never sees it.
+5. Downloads 8 MiB with ``on_progress=``: the command line's progress bar
+   (rich's when installed) on a terminal, a summary of the calls otherwise.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -18,6 +20,7 @@ import ssl
 import sys
 import tempfile
 import threading
+import time
 import warnings
 
 warnings.filterwarnings("ignore", module="OpenSSL")  # cryptography's "Python 2 is deprecated"
@@ -36,6 +39,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 CERTS = os.path.join(ROOT, "tests", "certs")
 CA = os.path.join(CERTS, "ca.pem")
+DOWNLOAD_SIZE = 8 * 1024 * 1024
 
 import httpkit  # noqa: E402
 from httpkit import tls  # noqa: E402
@@ -47,6 +51,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 - stdlib name
         Handler.served.append(self.path)
+        if self.path.startswith("/download"):
+            return self.download()
         if self.path.startswith("/redirect"):
             self.send_response(302)
             self.send_header("Location", "/hello")
@@ -64,6 +70,17 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Set-Cookie", "demo=1; Path=/")
         self.end_headers()
         self.wfile.write(body)
+
+    def download(self):
+        """DOWNLOAD_SIZE bytes in 64 KiB pieces over about a second (a bar worth watching)."""
+        piece = b"x" * 65536
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(DOWNLOAD_SIZE))
+        self.end_headers()
+        for _ in range(DOWNLOAD_SIZE // len(piece)):
+            self.wfile.write(piece)
+            time.sleep(0.008)
 
     def log_message(self, *args):
         pass
@@ -189,6 +206,7 @@ def main():
         print("\n4. Twisted front-end: httpkit.aio.tx.get(...) -> Deferred")
         print("   %s %s" % tx_fetch(url, CA))
     cache_demo(port)
+    download_demo(port)
     server.shutdown()
     print("\ndone.")
 
@@ -208,6 +226,32 @@ def cache_demo(port):
                          len(Handler.served) > before))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def download_demo(port):
+    """Section 6: a download reported by ``on_progress`` (at most ~10 calls a second)."""
+    url = "https://localhost:%d/download" % port
+    print("\n6. Download with progress: httpkit.get(url, stream=True, on_progress=bar)")
+    calls = []
+    display = None
+    if sys.stderr.isatty():  # the command line's own bar: rich's when installed
+        from httpkit._cli_progress import open_display
+        display = open_display(sys.stderr)
+
+    def on_progress(done, total):
+        calls.append((done, total))
+        if display is not None:
+            display(done, total)
+
+    started = time.time()
+    size = 0
+    with httpkit.get(url, verify=CA, stream=True, on_progress=on_progress) as r:
+        for chunk in r.iter_content(65536):
+            size += len(chunk)
+    if display is not None:
+        display.close()
+    print("   %d bytes in %.1f s; on_progress called %d times, last %r"
+          % (size, time.time() - started, len(calls), calls[-1]))
 
 
 if __name__ == "__main__":
