@@ -317,7 +317,7 @@ def exchange(ctx, conn, request, proxy):
         # fewer system calls, and no broken pipe when a server answers (a 307, a 401)
         # and closes as soon as it has read the head.
         body = b"".join(ctx.body_chunks(request))
-    meter = ctx.upload_meter(request)  # None unless on_upload_progress was given
+    meter = ctx.upload_meter(request) if ctx.on_upload_progress is not None else None
     send_error = None
     try:
         if (body is None or isinstance(body, bytes)) and \
@@ -445,7 +445,9 @@ class DecodingBody(object):
         ``b""`` (the raw body ended) flushes the decoder and finishes the body.
         """
         if data:
-            self._count(data)
+            self.raw_bytes += len(data)
+            if self.progress is not None:  # on_progress: raw (wire) bytes
+                self.progress.update(self.raw_bytes)
             if self.decoder is None:
                 return data
             return self.decoder.decode(data) or None
@@ -454,12 +456,6 @@ class DecodingBody(object):
             self.progress.finish(self.raw_bytes)
         self._finish()
         return tail
-
-    def _count(self, data):
-        """Count raw ``data`` (and report it to the ``on_progress`` meter, if any)."""
-        self.raw_bytes += len(data)
-        if self.progress is not None:
-            self.progress.update(self.raw_bytes)
 
     def _store(self, data):
         """Flow: hand raw ``data`` to the cache sink (``b""``: the body ended cleanly, commit)."""
@@ -496,7 +492,9 @@ class BodyStream(DecodingBody):
         unconsumed input), so a streamed body never holds more than a piece.
         """
         if data and self.decoder is not None:
-            self._count(data)
+            self.raw_bytes += len(data)
+            if self.progress is not None:
+                self.progress.update(self.raw_bytes)
             self.pending = self.decoder.iter_decode(data)
             return self._next_pending()
         return DecodingBody._decoded(self, data)
