@@ -36,9 +36,20 @@ myst_enable_extensions = ["deflist"]
 
 autodoc_member_order = "bysource"
 autodoc_default_options = {"show-inheritance": True}
-autodoc_typehints = "none"  # signatures as written; types live in the docstrings
+autodoc_preserve_defaults = True  # `timeout=UNSET`, not `<object object at ...>`
+autodoc_typehints = "none"
+autodoc_inherit_docstrings = False  # the stdlib's (MutableMapping...) are not ours to render  # signatures as written; types live in the docstrings
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
+
+# -n (nitpicky) holds: every cross-reference resolves, except the ones that cannot
+# without a network (the stdlib's objects: no intersphinx here) and private names
+# (httpkit._*), which the reference deliberately leaves out.
+nitpicky = True
+nitpick_ignore_regex = [
+    (r"py:.*", r"(abc|collections\.abc|enum|json\.decoder|http\.cookiejar)\.\w+"),
+    (r"py:.*", r"httpkit(\.\w+)*\._\w+(\.\w+)*"),
+]
 
 html_theme = "alabaster"
 html_title = "httpkit %s" % release
@@ -59,5 +70,26 @@ def _drop_missing_optional_pages(app, docname, source):
     source[0] = "\n".join(line for line in lines if line.strip() not in missing)
 
 
+def _exceptions_by_short_name(app, env, node, contnode):
+    """Resolve ``InvalidTimeout`` / ``httpkit.InvalidTimeout`` to httpkit.exceptions.
+
+    Docstrings name exceptions as users write them (``httpkit.InvalidURL``, or bare
+    in a Raises section); the reference documents each once, in httpkit.exceptions.
+    """
+    if node.get("refdomain") != "py" or node.get("reftype") not in ("exc", "class", "obj"):
+        return None
+    import httpkit.exceptions
+    name = node["reftarget"].rsplit(".", 1)[-1]
+    if node["reftarget"] not in (name, "httpkit." + name):
+        return None
+    if not isinstance(getattr(httpkit.exceptions, name, None), type):
+        return None
+    node = node.deepcopy()
+    node["reftarget"] = "httpkit.exceptions." + name
+    return env.domains["py"].resolve_xref(env, node["refdoc"], app.builder, "exc",
+                                          node["reftarget"], node, contnode)
+
+
 def setup(app):
     app.connect("source-read", _drop_missing_optional_pages)
+    app.connect("missing-reference", _exceptions_by_short_name)
