@@ -50,6 +50,7 @@ REDIS = "redis://localhost:6379/0"
 MARKER = re.compile(r"^<!--\s*example:(.*?)-->\s*$")
 PY3_ONLY = re.compile(r"\basync\s+def\b|\bawait\b|(?<![\w.])[fF][rR]?[\"']")
 TIMEOUT = 60
+OPTIONS = ("tls", "files")  # what a <!-- example: ... --> marker may ask for
 
 
 class Example(object):
@@ -188,6 +189,8 @@ class _Peers(object):
 
 @pytest.mark.parametrize("ex", _params())
 def test_example_runs(request, http_server, ca_bundle, ex):
+    unknown = [opt for opt in ex.options if opt.partition("=")[0] not in OPTIONS]
+    assert not unknown, "%s: unknown example options %r (known: %s)" % (ex.id, unknown, OPTIONS)
     replaced = _Peers(request, http_server).replacements(ex)
     code = ex.code
     for shown, actual in replaced:
