@@ -26,7 +26,14 @@ An example asserts nothing itself: it must exit 0, and when the page shows its
 output (a ```text block right after the ```python one), it must print that:
 compared as doctest does with ELLIPSIS and NORMALIZE_WHITESPACE (``...`` stands
 for any text), after 2.7's ``u'...'`` reprs are written as 3.x writes them.
-Blocks that are not meant to run use another fence: ```text, ```console, ```pycon.
+Blocks that are not meant to run use another fence: ```text, ```pycon, or ```console
+for shell commands.
+
+Command-line examples run too: a ```console block whose first command is
+``$ python -m httpkit ...`` runs each ``$`` line with /bin/sh, one after another in
+one working directory (the same conventions; ``python`` is this interpreter). Each
+must exit 0 (show a failing one as ``... || echo failed``), and the lines after a
+command, up to the next ``$``, are its output (stdout and stderr), compared as above.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -50,15 +57,19 @@ REDIS = "redis://localhost:6379/0"
 MARKER = re.compile(r"^<!--\s*example:(.*?)-->\s*$")
 PY3_ONLY = re.compile(r"\basync\s+def\b|\bawait\b|(?<![\w.])[fF][rR]?[\"']")
 TIMEOUT = 60
+CLI = re.compile(r"^python -m httpkit\b")
 OPTIONS = ("tls", "files")  # what a <!-- example: ... --> marker may ask for
 
 
 class Example(object):
-    """One ```python block: where it is, its code, its options and its shown output."""
+    """One ```python block: where it is, its code, its options and its shown output.
 
-    def __init__(self, page, line, code, options, output):
+    A command-line example (```console) has ``commands``: [(command, shown output)].
+    """
+
+    def __init__(self, page, line, code, options, output, commands=None):
         self.page, self.line, self.code = page, line, code
-        self.options, self.output = options, output
+        self.options, self.output, self.commands = options, output, commands
 
     @property
     def id(self):
@@ -66,7 +77,7 @@ class Example(object):
 
     @property
     def py3_only(self):
-        return bool(PY3_ONLY.search(self.code))
+        return self.commands is None and bool(PY3_ONLY.search(self.code))
 
     def option(self, name):
         for opt in self.options:
@@ -90,6 +101,19 @@ def _next_nonblank(lines, i):
     return i
 
 
+def _commands(block):
+    """[(command, shown output)] of a console block whose first command is the CLI."""
+    commands = []
+    for line in block.splitlines(True):
+        if line.startswith("$ "):
+            commands.append([line[2:].strip(), ""])
+        elif commands:
+            commands[-1][1] += line
+    if not commands or not CLI.match(commands[0][0]):
+        return None
+    return [tuple(pair) for pair in commands]
+
+
 def parse_examples(path):
     """Return the :class:`Example` objects of one Markdown file, in order."""
     with io.open(path, encoding="utf-8") as f:
@@ -97,13 +121,20 @@ def parse_examples(path):
     page = os.path.relpath(path, ROOT)
     found, i = [], 0
     while i < len(lines):
-        if lines[i].rstrip() != "```python":
+        fence = lines[i].rstrip()
+        if fence not in ("```python", "```console"):
             i += 1
             continue
         before = lines[i - 1].strip() if i else ""
         marker = MARKER.match(before)
         options = marker.group(1).split() if marker else []
         code, after = _fence(lines, i)
+        if fence == "```console":
+            commands = _commands(code)
+            if commands:
+                found.append(Example(page, i + 1, code, options, None, commands))
+            i = after
+            continue
         output, nxt = None, _next_nonblank(lines, after)
         if nxt < len(lines) and lines[nxt].rstrip() == "```text":
             output = _fence(lines, nxt)[0]
@@ -146,8 +177,20 @@ def _run(code, home):
     path = os.path.join(home, "example.py")
     with io.open(path, "w", encoding="utf-8") as f:
         f.write((u"from __future__ import print_function\n" if PY2 else u"") + code)
-    proc = subprocess.Popen([sys.executable, path], cwd=home, env=_clean_env(home),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return _wait(subprocess.Popen([sys.executable, path], cwd=home, env=_clean_env(home),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+
+
+def _run_command(command, home):
+    """Run one shell command of a console example (stderr merged into stdout)."""
+    command = CLI.sub(lambda m: "'%s' -m httpkit" % sys.executable, command)
+    rc, out, _ = _wait(subprocess.Popen(["/bin/sh", "-c", command], cwd=home,
+                                        env=_clean_env(home), stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT))
+    return rc, out
+
+
+def _wait(proc):
     if PY2:  # pytest-timeout bounds it
         out, err = proc.communicate()
     else:
@@ -156,7 +199,8 @@ def _run(code, home):
         except subprocess.TimeoutExpired:
             proc.kill()
             out, err = proc.communicate()
-            err += b"\n[killed after %d s]" % TIMEOUT
+            out += b"\n[killed after %d s]" % TIMEOUT
+    err = err or b""  # None when stderr goes to stdout
     return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
 
@@ -199,6 +243,8 @@ def test_example_runs(request, http_server, ca_bundle, ex):
     try:
         shutil.copy(ca_bundle, os.path.join(home, "ca.pem"))
         _make_files(home, ex.option("files"))
+        if ex.commands is not None:
+            return _check_commands(ex, replaced, home)
         rc, out, err = _run(code, home)
     finally:
         shutil.rmtree(home, ignore_errors=True)
@@ -210,6 +256,21 @@ def test_example_runs(request, http_server, ca_bundle, ex):
         shown = _as_shown(out, replaced)
         assert checker.check_output(ex.output, shown, flags), (
             "%s\n--- the page shows\n%s--- it printed\n%s" % (report, ex.output, shown))
+
+
+def _check_commands(ex, replaced, home):
+    checker = doctest.OutputChecker()
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    for command, expected in ex.commands:
+        for shown, actual in replaced:
+            command = command.replace(shown, actual)
+        rc, out = _run_command(command, home)
+        report = "%s\n--- $ %s\n%s" % (ex.id, command, out)
+        assert rc == 0, report
+        if expected.strip():
+            shown = _as_shown(out, replaced)
+            assert checker.check_output(expected, shown, flags), (
+                "%s--- the page shows\n%s--- it printed\n%s" % (report, expected, shown))
 
 
 def test_the_readme_has_an_example_per_front_end():
@@ -232,3 +293,13 @@ def test_the_parser_reads_markers_and_outputs(tmpdir):
     assert first.option("tls") is True and first.option("files") == "a.bin,b.bin"
     assert first.code == "print(1)\n" and first.output == "1\n" and not first.py3_only
     assert second.output is None and second.py3_only and second.option("tls") is None
+
+
+def test_the_parser_runs_cli_consoles_only(tmpdir):
+    page = tmpdir.join("page.md")
+    page.write("```console\n$ pip install httpkit\n```\n"
+               "```console\n$ python -m httpkit -v URL\nHTTP/1.1 200 OK\n...\n"
+               "$ python -m httpkit URL || echo failed\n```\n")
+    (ex,) = parse_examples(str(page))
+    assert ex.commands == [("python -m httpkit -v URL", "HTTP/1.1 200 OK\n...\n"),
+                           ("python -m httpkit URL || echo failed", "")]
