@@ -56,8 +56,8 @@ class Auth(object):
             request: the :class:`~httpkit.PreparedRequest` about to be sent.
 
         Yields:
-            PreparedRequest objects; the core sends each and ``send()``s back the
-            Response.
+            PreparedRequest objects; the core sends each and passes its Response
+            back with the generator's ``send()``.
         """
         yield request
 

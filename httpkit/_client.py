@@ -80,7 +80,7 @@ class BaseSession(object):
         limits: a :class:`httpkit.Limits` (per-host and total connections, and
             ``max_body_size``: the largest body read into memory).
         tls_backend: name of the httpkit.tls backend ("stdlib", "socketpair", "openssl").
-        max_decoded_size / max_decompression_ratio: content-decoding limits.
+        max_decoded_size, max_decompression_ratio: content-decoding limits.
         cache: HTTP caching (off by default): True for a FileCache in the user
             cache directory, a directory path, an ``httpkit.cache`` store
             (MemoryCache, RedisCache...), a cachecontrol cache, or an
@@ -88,7 +88,7 @@ class BaseSession(object):
 
     Attributes:
         adapters: the mounted transports, an OrderedDict ``{prefix: transport}``
-            with the longest prefix first (see :meth:`mount`); it starts with
+            with the longest prefix first (see :meth:`~httpkit.Session.mount`); it starts with
             the network transport on ``"https://"`` and ``"http://"``.
     """
 

@@ -342,8 +342,8 @@ class CookieJar(cookiejar.CookieJar, object):
         """Add the cookies stored at ``path`` (LWP format) to this jar.
 
         Raises:
-            IOError/OSError: the file cannot be read; ``LoadError`` (an
-                OSError) for a file in another format.
+            OSError: the file cannot be read (``IOError`` on 2.7);
+                ``LoadError``, an OSError, for a file in another format.
         """
         lwp = cookiejar.LWPCookieJar()
         lwp.load(path, ignore_discard=ignore_discard, ignore_expires=ignore_expires)

@@ -411,7 +411,8 @@ class Response(object):
         self.elapsed = datetime.timedelta(0)
         self._cookies = None
         self.from_cache = False
-        #: "hit", "miss", "revalidated", "stale" or "bypass" (None: the Session has no cache)
+        #: What the cache did, one of ``"hit"``, ``"miss"``, ``"revalidated"``, ``"stale"``
+        #: or ``"bypass"`` (None when the Session has no cache).
         self.cache_status = None
         self._content = None
         self._content_consumed = False
@@ -457,7 +458,7 @@ class Response(object):
         """The cookies this response set (its Set-Cookie fields); an empty jar when none.
 
         The Session's jar holds every cookie; ``r.cookies`` only this hop's,
-        as in requests (each response in :attr:`history` has its own).
+        as in requests (each response in ``history`` has its own).
         """
         if self._cookies is None:
             from ._cookies import CookieJar

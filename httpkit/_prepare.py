@@ -223,7 +223,8 @@ class Request(object):
 
         Raises:
             ValueError: ``files=`` with raw ``data=``.
-            InvalidURL, MissingSchema (also for no URL), InvalidHeader: bad input.
+            InvalidURL, MissingSchema, InvalidHeader: bad input (MissingSchema
+                also when there is no URL).
         """
         prepared = prepare(self.method, self.url, params=self.params, data=self.data,
                            json=self.json, files=self.files, headers=self.headers,

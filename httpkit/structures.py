@@ -81,7 +81,7 @@ class CaseInsensitiveDict(MutableMapping):
 
 
 class LookupDict(dict):
-    """Names looked up as attributes or items: the type of :data:`httpkit.codes`.
+    """Names looked up as attributes or items (the type of :data:`httpkit.codes`).
 
     ``d.name`` raises AttributeError for an unknown name, while ``d["name"]``
     and ``d.get("name")`` return None (or the default), as in requests. The

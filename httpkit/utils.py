@@ -93,7 +93,7 @@ def parse_header_links(value):
         value: the header value, e.g. ``'<https://x/?page=2>; rel="next"'``.
 
     Returns:
-        One dict per link: ``"url"`` plus each parameter (lower-case names,
+        list: one dict per link, ``"url"`` plus each parameter (lower-case names,
         unquoted values). ``r.links`` is the same, keyed by ``rel``.
     """
     return _charset.parse_link_header(value or "")

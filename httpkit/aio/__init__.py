@@ -4,6 +4,7 @@
 module-level ``await httpkit.aio.get(url)`` with a throw-away Session.
 
 Rules:
+
 - This file must import on Python 2.7 (the Twisted front-end lives below it),
   so it has no async syntax; the asyncio code is imported only on Python 3.
 - Only the files of this package may use async syntax.

@@ -36,7 +36,7 @@ class RedisCache(BaseStore):
     Args:
         client: a ``redis://host:port/db`` URL (``rediss://`` for TLS), or a
             ``redis.Redis`` client made by the caller.
-        prefix: put before every key (default ``"httpkit:"``); :meth:`clear`
+        prefix: put before every key (default ``"httpkit:"``); ``clear()``
             removes the keys with this prefix only.
         shared: never store private answers (default True: a Redis cache is
             usually shared by several users).

@@ -58,11 +58,11 @@ class BaseStore(object):
     .. versionadded:: 0.1
     """
 
-    #: Several users share this store: private answers are never stored.
+    #: Several users share this store, so private answers are never stored.
     shared = False
     #: False when calls never block (the flow then calls them directly).
     blocking = True
-    #: Bodies longer than this many bytes are not stored (None: no limit).
+    #: Bodies longer than this many bytes are not stored (None for no limit).
     max_body_size = None
 
     def load(self, key):
@@ -93,7 +93,7 @@ class BodyWriter(object):
     """Collects one body, then stores it with its metadata: ``write``, ``commit``/``discard``.
 
     This base class spools the body to a temporary file (in memory up to
-    1 MiB) and hands the whole of it to :meth:`store` on commit: the shape
+    1 MiB) and hands the whole of it to ``store`` on commit: the shape
     of stores that keep one value per key.
     """
 

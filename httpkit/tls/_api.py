@@ -487,8 +487,9 @@ class TLSWrappedBuffer(_ABC):
 
         Raises:
             WantReadError: feed more ciphertext (after sending what is pending).
-            CertificateVerificationError (or a subclass): the peer is not trusted.
-            HandshakeError / ProtocolVersionError: no agreement was possible.
+            CertificateVerificationError: the peer is not trusted (or a
+                subclass of it).
+            HandshakeError, ProtocolVersionError: no agreement was possible.
         """
 
     @abc.abstractmethod

@@ -17,6 +17,7 @@ cookies, retries, hooks, caching, content decoding -- is the Session's, for
 every transport alike.
 
 Rules:
+
 - Mounts are matched by prefix, case-insensitively; the longest wins
   (requests' ``Session.adapters`` order). Every Session starts with the
   network transport mounted on ``"https://"`` and ``"http://"``.

@@ -28,7 +28,7 @@ __all__ = ["BaseTransport", "HTTPTransport", "HTTPAdapter", "adopt", "check_moun
 
 
 class BaseTransport(object):
-    """What :meth:`Session.mount` takes: one request in, one Response out.
+    """What :meth:`httpkit.Session.mount` takes: one request in, one Response out.
 
     Subclass it and implement :meth:`send` (blocking), :meth:`asend` (asyncio),
     or both. A transport sees each hop separately (a redirect is a second
@@ -68,8 +68,9 @@ class BaseTransport(object):
             with ``Content-Encoding: gzip`` is decoded by the Session).
 
         Raises:
-            Any httpkit error (``ConnectionError``, ``Timeout``...): the
-            Session's retries and error handling treat it like the network's.
+            httpkit.RequestException: any httpkit error (``ConnectionError``,
+                ``Timeout``...); the Session's retries and error handling
+                treat it like the network's.
         """
         raise NotImplementedError("%s implements neither send() nor asend()"
                                   % type(self).__name__)

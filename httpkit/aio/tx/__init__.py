@@ -7,6 +7,7 @@
     >>> d.addCallback(lambda r: r.json())         # body methods return Deferreds
 
 Rules:
+
 - The same core as ``httpkit.Session`` and ``httpkit.aio.Session``: the
   same arguments, policies and exceptions; only the I/O model differs.
 - No async syntax here: this package works on Python 2.7 (Twisted 20.3) and
