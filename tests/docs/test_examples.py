@@ -18,7 +18,8 @@ The conventions an example can rely on (and the only changes made to it):
 - Each example runs in a temporary directory (its cwd, ``HOME`` and
   ``XDG_CACHE_HOME``) with no proxy variables in its environment and this
   checkout's httpkit first on ``PYTHONPATH``.
-- Blocks that need Python 3 (``async def``, ``await``, f-strings) are skipped on
+- Blocks that need Python 3 (``async def``, ``await``, f-strings, anything else 2.7
+  cannot compile, such as annotations) are skipped on
   2.7; the others run on 2.7 too, with ``from __future__ import print_function``
   put in front so that ``print(a, b)`` prints what it prints on 3.x.
 
@@ -77,7 +78,16 @@ class Example(object):
 
     @property
     def py3_only(self):
-        return self.commands is None and bool(PY3_ONLY.search(self.code))
+        if self.commands is not None:
+            return False
+        if PY3_ONLY.search(self.code):
+            return True
+        if PY2:  # annotations, keyword-only arguments...: what 2.7 cannot compile
+            try:
+                compile(self.code, self.id, "exec")
+            except SyntaxError:
+                return True
+        return False
 
     def option(self, name):
         for opt in self.options:
@@ -153,7 +163,7 @@ EXAMPLES = all_examples()
 
 
 def _params():
-    reason = "Python 3 syntax (async def, await or an f-string)"
+    reason = "Python 3 syntax (async def, await, an f-string or annotations)"
     return [pytest.param(ex, id=ex.id,
                          marks=pytest.mark.skipif(PY2 and ex.py3_only, reason=reason))
             for ex in EXAMPLES]
