@@ -17,8 +17,8 @@ Rules:
 - Trust: ``None``/certifi -> certifi's bundle; system -> ``truststore``
   when importable (3.10+), else OpenSSL's default paths; file, directory
   or in-memory PEM otherwise; a union loads each of its stores into one
-  context (a ``truststore`` one when the system's is among them). ``validate_certificates=False`` turns off the
-  chain *and* the host name check.
+  context (a ``truststore`` one when the system's is among them).
+  ``validate_certificates=False`` turns off the chain *and* the host name check.
 - Host names reach OpenSSL as IDNA A-labels (see ``_hostname``). IP literals
   are passed as such: 3.7+ checks them against iPAddress SANs itself and
   CPython never sends an IP literal as SNI.

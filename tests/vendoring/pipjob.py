@@ -145,8 +145,12 @@ def report(front_end, page, link, digest, first, again, calls):
     if not (again.from_cache and again.cache_status == "hit"):
         raise JobFailed("the FileCache did not answer the second fetch (%s)"
                         % again.cache_status)
+    size = len(first.content)
+    if PROGRESS_HOOK and (not calls or calls[-1] != [size, size]):
+        raise JobFailed("the progress callback ended at %s, not at [%d, %d]"
+                        % (calls[-1:], size, size))
     return {"front_end": front_end, "index_type": page.headers.get("Content-Type"),
-            "picked": link.filename, "sha256": digest, "size": len(first.content),
+            "picked": link.filename, "sha256": digest, "size": size,
             "first": first.cache_status, "again": again.cache_status,
             "progress": calls if PROGRESS_HOOK else None}
 
