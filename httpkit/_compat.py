@@ -70,9 +70,11 @@ def monotonic():
 if PY2:  # pragma: no cover
     # 2.7 has no time.monotonic; read CLOCK_MONOTONIC through ctypes where
     # possible, else fall back to time.time (documented: deadlines may drift).
+    # Found on the first call, never at import: ctypes.util.find_library runs
+    # /sbin/ldconfig, and ctypes.util imports random, which keeps /dev/urandom
+    # open on 2.7 (importing httpkit must not touch the program: issue 12).
     def _make_monotonic():
         import ctypes
-        import ctypes.util
         import os
         import time
 
@@ -80,8 +82,7 @@ if PY2:  # pragma: no cover
             _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
 
         try:
-            librt = ctypes.CDLL(ctypes.util.find_library("rt") or "librt.so.1", use_errno=True)
-            clock_gettime = librt.clock_gettime
+            clock_gettime = _librt(ctypes).clock_gettime
         except (OSError, AttributeError):
             return time.time
         clock_gettime.argtypes = [ctypes.c_int, ctypes.POINTER(_Timespec)]
@@ -96,7 +97,19 @@ if PY2:  # pragma: no cover
 
         return _mono
 
-    _monotonic = _make_monotonic()
+    def _librt(ctypes):
+        try:
+            return ctypes.CDLL("librt.so.1", use_errno=True)  # Linux, without ldconfig
+        except OSError:
+            import ctypes.util
+            return ctypes.CDLL(ctypes.util.find_library("rt") or "librt.so.1", use_errno=True)
+
+    _clock = []
+
+    def _monotonic():
+        if not _clock:
+            _clock.append(_make_monotonic())
+        return _clock[0]()
 else:
     import time as _time
 

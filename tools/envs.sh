@@ -30,6 +30,25 @@ _bootstrap_virtualenv() {
   echo "$tv/bin/virtualenv"
 }
 
+# A wheel of every runtime dependency and extra (and the build tools) for this
+# Python, so the packaging and vendoring tests install into clean environments with
+# --no-index: tests never leave loopback. httpkit's own wheel here is not used (the
+# tests build theirs from the tree they test). On 3.x also pure-Python wheels of the
+# same msgpack and charset_normalizer: pypa's vendoring tool installs what it vendors
+# with --platform any, as for pip (msgpack's pure fallback, as pip ships it).
+_wheelhouse() {  # _wheelhouse ENV SHORT, run from $ROOT
+  local py="$1/bin/python" wh="$1/wheelhouse" v
+  "$py" -m pip wheel -q -w "$wh" ".[all,cli]" setuptools wheel
+  rm -f "$wh"/httpkit-*.whl
+  [ "$2" = "2.7" ] && return 0
+  v=$(ls "$wh" | sed -n 's/^msgpack-\([^-]*\)-.*/\1/p' | head -n 1)
+  MSGPACK_PUREPYTHON=1 "$py" -m pip wheel -q --no-cache-dir --no-deps --no-binary msgpack \
+    -w "$wh" "msgpack==$v"
+  v=$(ls "$wh" | sed -n 's/^charset_normalizer-\([^-]*\)-.*/\1/p' | head -n 1)
+  "$py" -m pip download -q --no-deps --only-binary :all: --platform any -d "$wh" \
+    "charset_normalizer==$v"
+}
+
 # ensure_env 3.11 -> prints the env's python path
 ensure_env() {
   local short="$1" env="$ROOT/.venvs/py$1" stamp
@@ -48,13 +67,7 @@ ensure_env() {
   (cd "$ROOT" && "$env/bin/python" -m pip install -q wheel -e ".[all,cli]" -r tests/requirements.txt 2>&1 \
      | grep -v -E "^WARNING: (Url|Location) 'file:" >&2) || true
   "$env/bin/python" -c "import httpkit, h11, pytest" >&2 || { echo "[env] install failed for $short" >&2; return 1; }
-  # A wheel of every runtime dependency and extra (and the build tools) for this
-  # Python, so the packaging and vendoring tests install into clean environments with
-  # --no-index: tests never leave loopback. httpkit's own wheel here is not used (the
-  # tests build theirs from the tree they test).
-  (cd "$ROOT" && "$env/bin/python" -m pip wheel -q -w "$env/wheelhouse" ".[all,cli]" setuptools wheel 2>&1 \
-     | grep -v -E "^WARNING: (Url|Location) 'file:" >&2) || true
-  rm -f "$env/wheelhouse"/httpkit-*.whl
+  (cd "$ROOT" && _wheelhouse "$env" "$short" 2>&1 | grep -v -E "^WARNING: (Url|Location) 'file:" >&2) || true
   echo "$stamp" > "$env/.stamp"
   echo "$env/bin/python"
 }

@@ -12,7 +12,9 @@ Rules:
   default) are not stored.
 - Shared by default: responses marked ``private``, ones that set cookies and
   answers to requests with credentials are never stored (see ``_rules``).
-- ``redis`` is imported when the first command runs, never at import time.
+- ``redis`` is imported when a RedisCache is made from a URL, never when
+  httpkit.cache is: without it that is an ImportError naming the extra, not
+  a cache whose every lookup fails as a miss.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -24,6 +26,16 @@ from ._store import BaseStore, BodyWriter, Stored
 __all__ = ["RedisCache"]
 
 _MAX_TTL = 365 * 86400
+
+
+def _import_redis():
+    """The ``redis`` module, or an ImportError naming the extra that installs it."""
+    try:
+        import redis
+    except ImportError as exc:
+        raise ImportError('RedisCache needs the redis package: pip install "httpkit[redis]" (%s)'
+                          % (exc,))
+    return redis
 
 
 def _clamp(ttl):
@@ -43,6 +55,11 @@ class RedisCache(BaseStore):
         max_body_size: bodies longer than this are not stored (default 64 MiB;
             Redis strings cannot exceed 512 MiB).
 
+    Raises:
+        ImportError: ``client`` is a URL and the ``redis`` package is missing
+            (``pip install "httpkit[redis]"``).
+        ValueError: an empty ``prefix``.
+
     .. versionadded:: 0.1
     """
 
@@ -52,6 +69,8 @@ class RedisCache(BaseStore):
             raise ValueError("RedisCache needs a non-empty prefix (clear() deletes by it)")
         self._url = client if isinstance(client, string_types) else None
         self._client = None if self._url else client
+        if self._url:
+            _import_redis()
         self.prefix = prefix
         self.shared = shared
         self.max_body_size = max_body_size
@@ -60,12 +79,7 @@ class RedisCache(BaseStore):
     def client(self):
         """The ``redis.Redis`` client (made from the URL on first use)."""
         if self._client is None:
-            try:
-                import redis
-            except ImportError:
-                raise ImportError("RedisCache needs the redis package: "
-                                  "pip install 'httpkit[redis]'")
-            self._client = redis.Redis.from_url(self._url)
+            self._client = _import_redis().Redis.from_url(self._url)
         return self._client
 
     def _keys(self, key):

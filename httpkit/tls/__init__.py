@@ -34,6 +34,8 @@ _BACKEND_MODULES = {
     "openssl": "._pyopenssl",
 }
 _ALIASES = {"memorybio": "stdlib", "pyopenssl": "openssl"}
+# The httpkit extra that installs what a backend needs (named when it is missing).
+_EXTRAS = {"openssl": "pyopenssl"}
 
 DEFAULT_BACKEND_NAME = "socketpair" if PY2 else "stdlib"
 
@@ -59,7 +61,8 @@ def backend(name=None):
     try:
         module = importlib.import_module(modname, __name__)
     except ImportError as exc:
-        raise BackendUnavailable("TLS backend %r is not available here: %s" % (name, exc))
+        hint = ' (pip install "httpkit[%s]")' % _EXTRAS[name] if name in _EXTRAS else ""
+        raise BackendUnavailable("TLS backend %r is not available here: %s%s" % (name, exc, hint))
     found = getattr(module, "BACKEND", None)
     if found is None:  # the module imports but cannot run here (e.g. no MemoryBIO on 2.7)
         raise BackendUnavailable("TLS backend %r cannot run on this Python" % (name,))

@@ -271,16 +271,19 @@ class TrustStore(object):
     - ``TrustStore.from_file(path)``: a PEM file, or a directory hashed with
       ``c_rehash``/``openssl rehash`` (``from_pem_file`` is the PEP 543 name).
     - ``TrustStore.from_buffer(pem_bytes)``: roots given in memory.
+    - ``TrustStore.union(*stores)``: every root of several stores, e.g. the
+      system's and certifi's (what pip trusts).
     """
 
-    __slots__ = ("kind", "path", "buffer")
+    __slots__ = ("kind", "path", "buffer", "stores")
 
-    def __init__(self, kind, path=None, buffer=None):
-        if kind not in ("system", "certifi", "file", "directory", "buffer"):
+    def __init__(self, kind, path=None, buffer=None, stores=()):
+        if kind not in ("system", "certifi", "file", "directory", "buffer", "union"):
             raise ValueError("unknown trust store kind %r" % (kind,))
         self.kind = kind
         self.path = path
         self.buffer = buffer
+        self.stores = tuple(stores)  # kind "union" only: the stores it combines
 
     @classmethod
     def system(cls):
@@ -305,22 +308,57 @@ class TrustStore(object):
         """Roots given as PEM bytes."""
         return cls("buffer", buffer=bytes(buffer))
 
+    @classmethod
+    def union(cls, *stores):
+        """Trust the roots of every one of ``stores``.
+
+        ``TrustStore.union(TrustStore.system(), TrustStore.certifi())`` trusts
+        the operating system's store (through truststore where installed) and
+        certifi's bundle: a server is accepted if either knows its CA. Unions
+        given are flattened.
+
+        Args:
+            stores: TrustStore objects (at least one).
+        Returns:
+            A TrustStore of kind ``"union"`` (its ``stores`` attribute lists them).
+        Raises:
+            ValueError: no store, or something that is not a TrustStore.
+
+        .. versionadded:: 0.1
+        """
+        flat = []
+        for store in stores:
+            if not isinstance(store, TrustStore):
+                raise ValueError("TrustStore.union takes TrustStore objects, not %r" % (store,))
+            flat.extend(store.stores if store.kind == "union" else (store,))
+        if not flat:
+            raise ValueError("TrustStore.union needs at least one store")
+        return cls("union", stores=flat)
+
+    def members(self):
+        """The stores whose roots this one trusts: its ``stores`` for a union, else itself."""
+        return self.stores if self.kind == "union" else (self,)
+
     def certifi_path(self):
         """Path of the PEM file to load for kind ``certifi``."""
         import certifi
         return certifi.where()
 
+    def _key(self):
+        return (self.kind, self.path, self.buffer, self.stores)
+
     def __eq__(self, other):
-        return (type(other) is type(self)
-                and (self.kind, self.path, self.buffer) == (other.kind, other.path, other.buffer))
+        return type(other) is type(self) and self._key() == other._key()
 
     def __ne__(self, other):
         return not self == other
 
     def __hash__(self):
-        return hash((self.kind, self.path, self.buffer))
+        return hash(self._key())
 
     def __repr__(self):
+        if self.kind == "union":
+            return "<TrustStore union of %s>" % ", ".join(repr(s) for s in self.stores)
         return "<TrustStore %s%s>" % (self.kind, " " + self.path if self.path else "")
 
 

@@ -109,7 +109,12 @@ def _pem_certificates(data):
 
 
 def _load_trust(ctx, store):
-    """Point ``ctx`` at the roots ``store`` names (``None`` means certifi)."""
+    """Point ``ctx`` at the roots ``store`` names (``None`` means certifi; a union, each)."""
+    for member in (None,) if store is None else store.members():
+        _load_one(ctx, member)
+
+
+def _load_one(ctx, store):
     kind = "certifi" if store is None else store.kind
     if kind == "certifi":
         import certifi

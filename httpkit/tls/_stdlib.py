@@ -16,8 +16,9 @@ Rules:
   TLS 1.3 suites cannot be restricted through ``ssl``.
 - Trust: ``None``/certifi -> certifi's bundle; system -> ``truststore``
   when importable (3.10+), else OpenSSL's default paths; file, directory
-  or in-memory PEM otherwise. ``validate_certificates=False`` turns off the
-  chain *and* the host name check.
+  or in-memory PEM otherwise; a union loads each of its stores into one
+  context (a ``truststore`` one when the system's is among them).
+  ``validate_certificates=False`` turns off the chain *and* the host name check.
 - Host names reach OpenSSL as IDNA A-labels (see ``_hostname``). IP literals
   are passed as such: 3.7+ checks them against iPAddress SANs itself and
   CPython never sends an IP literal as SNI.
@@ -82,7 +83,8 @@ def _new_context(configuration, server_side):
         return ssl.SSLContext(ssl.PROTOCOL_SSLv23)
     if server_side:
         return ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    if store is not None and store.kind == "system" and configuration.validate_certificates:
+    if store is not None and configuration.validate_certificates \
+            and any(member.kind == "system" for member in store.members()):
         try:
             import truststore
         except ImportError:
@@ -176,6 +178,11 @@ def _set_verification(ctx, configuration, server_side):
 
 
 def _load_trust(ctx, store):
+    for member in store.members():
+        _load_one(ctx, member)
+
+
+def _load_one(ctx, store):
     try:
         if store.kind == "certifi":
             ctx.load_verify_locations(cafile=store.certifi_path())

@@ -1096,3 +1096,4 @@ from scenarios import deadline  # noqa: E402,F401
 from scenarios import input_limits  # noqa: E402,F401
 from scenarios import leaks  # noqa: E402,F401
 from scenarios import progress  # noqa: E402,F401
+from scenarios import pipprofile  # noqa: E402,F401

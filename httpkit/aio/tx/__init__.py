@@ -19,6 +19,12 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+try:
+    import twisted  # noqa: F401 - only to say what is missing, before the modules below
+except ImportError as exc:
+    raise ImportError('httpkit.aio.tx needs Twisted: pip install "httpkit[twisted]" (%s)'
+                      % (exc,))
+
 from ._response import TxResponse, collect
 from ._session import Session, delete, get, head, options, patch, post, put, request
 

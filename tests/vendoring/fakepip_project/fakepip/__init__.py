@@ -1,0 +1,1 @@
+"""fakepip: a throwaway package that vendors httpkit as pip vendors its libraries."""
