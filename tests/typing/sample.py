@@ -213,7 +213,8 @@ def helpers() -> str:
 def tls_layer() -> str:
     """The PEP 543 API: a configuration, a backend's context, an in-memory buffer."""
     config = httpkit.tls.TLSConfiguration(
-        trust_store=httpkit.tls.TrustStore.certifi(),
+        trust_store=httpkit.tls.TrustStore.union(httpkit.tls.TrustStore.system(),
+                                                 httpkit.tls.TrustStore.certifi()),
         lowest_supported_version=httpkit.tls.TLSVersion.TLSv1_2,
     )
     assert_type(config.lowest_supported_version, httpkit.tls.TLSVersion)
