@@ -38,7 +38,9 @@ _bootstrap_virtualenv() {
 # with --platform any, as for pip (msgpack's pure fallback, as pip ships it).
 _wheelhouse() {  # _wheelhouse ENV SHORT, run from $ROOT
   local py="$1/bin/python" wh="$1/wheelhouse" v
-  "$py" -m pip wheel -q -w "$wh" ".[all,cli]" setuptools wheel
+  # Once more on failure: one download that broke must not cost every packaging test.
+  "$py" -m pip wheel -q -w "$wh" ".[all,cli]" setuptools wheel \
+    || "$py" -m pip wheel -q -w "$wh" ".[all,cli]" setuptools wheel
   rm -f "$wh"/httpkit-*.whl
   [ "$2" = "2.7" ] && return 0
   v=$(ls "$wh" | sed -n 's/^msgpack-\([^-]*\)-.*/\1/p' | head -n 1)
