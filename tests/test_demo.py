@@ -35,3 +35,11 @@ def test_demo_fetches_through_every_front_end():
     download = text.split("6. Download with progress", 1)[1].split("\n\n", 1)[0]
     # 8 MiB over about a second: ~10 calls (rate-limited), the last one complete.
     assert "8388608 bytes in" in download and "last (8388608, 8388608)" in download, text
+    pip = text.split("7. Vendored as pip vendors it", 1)[1].split("\n\n", 1)[0]
+    runs = ("sync", "aio") if sys.version_info[0] > 2 else ("sync",)
+    assert pip.count("fetch 1: miss, fetch 2: hit; the server saw /simple/demo/ /files/") \
+        == len(runs), text
+    for front_end in runs:
+        assert "   %-5s picked demo-1.10-" % front_end in pip, text
+    assert pip.count("last progress call [300000, 300000]") == len(runs), text
+    assert "from fakepip/fakepip/_vendor/httpkit" in pip, text

@@ -9,6 +9,10 @@
    answer comes from the FileCache, and the server never sees it.
 5. Downloads 8 MiB with ``on_progress=``: the command line's progress bar
    (rich's when installed) on a terminal, a summary of the calls otherwise.
+6. Vendors httpkit into a throwaway ``fakepip/_vendor`` with pypa's vendoring
+   tool (as pip does; a rewriting copy on 2.7) and runs a pip-shaped job through
+   that copy only: a PEP 691 index over TLS, a wheel with progress and its sha256
+   checked, then the same wheel again from the FileCache.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -208,6 +212,7 @@ def main():
     cache_demo(port)
     download_demo(port)
     server.shutdown()
+    pip_demo(has_aio)
     print("\ndone.")
 
 
@@ -252,6 +257,43 @@ def download_demo(port):
         display.close()
     print("   %d bytes in %.1f s; on_progress called %d times, last %r"
           % (size, time.time() - started, len(calls), calls[-1]))
+
+
+def pip_demo(has_aio):
+    """Section 7: httpkit as pip would vendor it, doing pip's job (tests/vendoring)."""
+    for folder in ("tests", os.path.join("tests", "vendoring")):
+        sys.path.insert(0, os.path.join(ROOT, folder))
+    from fakepip_build import make_fakepip, run_job
+    from servers import HTTPTestServer
+    from simple_index import SimpleIndex
+
+    how = "a rewriting copy (2.7)" if sys.version_info[0] < 3 else "pypa's vendoring tool"
+    print("\n7. Vendored as pip vendors it (%s), then a pip-shaped job through fakepip._vendor"
+          % how)
+    scratch = tempfile.mkdtemp(prefix="httpkit-demo-pip-")
+    index = HTTPTestServer(tls=True, routes=SimpleIndex().routes()).start()
+    try:
+        started = time.time()
+        base = os.path.join(scratch, "fakepip")
+        os.mkdir(base)
+        os.mkdir(os.path.join(scratch, "work"))
+        make_fakepip(base, os.path.join(scratch, "work"))
+        print("   vendored in %.1f s" % (time.time() - started))
+        for extra in ([], ["--aio"]) if has_aio else ([],):
+            cache = os.path.join(scratch, "cache" + "".join(extra))
+            status, report, err = run_job(base, index, cache, extra)
+            if status != 0:
+                raise SystemExit("pip-shaped job failed (%d): %s" % (status, err))
+            print("   %-5s picked %s: %d bytes, sha256 %s... ok, last progress call %r"
+                  % (report["front_end"], report["picked"], report["size"],
+                     report["sha256"][:12], report["progress"][-1]))
+            print("         fetch 1: %s, fetch 2: %s; the server saw %s"
+                  % (report["first"], report["again"],
+                     " ".join(r.path for r in index.requests)))
+            print("         from %s" % os.path.relpath(report["httpkit"], scratch))
+    finally:
+        index.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
