@@ -209,12 +209,32 @@ def json_text(content, encoding=None):
     """
     if encoding and _known_codec(encoding):
         return _strip_bom(content.decode(encoding, "replace"))
-    detected = _sniff_unicode(content) or "utf-8"
+    detected = _sniff_unicode(content) or _sniff_json(content) or "utf-8"
     try:
         return _strip_bom(content.decode(detected))
     except UnicodeDecodeError:
         # Mislabelled (often latin-1) JSON: decode it like text instead.
         return decode_text(content)
+
+
+def _sniff_json(content):
+    """UTF-16/32 without a BOM, from the zeros around a JSON text's first character.
+
+    Any JSON text starts with an ASCII character (whitespace, ``{ [ " - t f n`` or a
+    digit; RFC 8259 section 2) and never holds a raw U+0000, so one character is
+    enough: the two-ASCII-characters pattern of :func:`_sniff_unicode` (RFC 4627)
+    misses a string or a number whose second character is not ASCII.
+    """
+    head = bytearray(content[:4])
+    if len(head) == 4 and head[0] == head[1] == head[2] == 0 and head[3]:
+        return "utf-32-be"
+    if len(head) == 4 and head[0] and head[1] == head[2] == head[3] == 0:
+        return "utf-32-le"
+    if len(head) >= 2 and head[0] == 0 and head[1]:
+        return "utf-16-be"
+    if len(head) >= 2 and head[0] and head[1] == 0:
+        return "utf-16-le"
+    return None
 
 
 def iter_decode(chunks, encoding=None):

@@ -128,6 +128,15 @@ def test_json_text_detects_rfc_8259_encodings(encoding):
     assert json.loads(json_text(body, None)) == doc
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("doc", [u"\u0100", u"\u0100\u0101", 7, u"x"])
+def test_json_text_detects_a_scalar_whose_second_character_is_not_ascii(encoding, doc):
+    """Only the first character of JSON is surely ASCII: '"\u0100"' is 00 22 01 00 in UTF-16-BE,
+    which the two-ASCII-characters rule (RFC 4627) takes for something else."""
+    body = json.dumps(doc, ensure_ascii=False).encode(encoding)
+    assert json.loads(json_text(body, None)) == doc
+
+
 def test_json_text_explicit_encoding():
     assert json_text(u'"é"'.encode("latin-1"), "latin-1") == u'"é"'
 
