@@ -297,6 +297,24 @@ def test_read_timeout(http_server):
     assert run(main()) == (True, 0)
 
 
+def test_read_timeouts_change_between_requests_on_one_connection(http_server):
+    # One timer per connection is moved between waits: a shorter timeout than the
+    # last request's still fires in time, and a longer one does not fire early.
+    async def main():
+        loop = asyncio.get_running_loop()
+        async with aio.Session() as s:
+            await s.get(http_server.url + "/get", timeout=30)
+            t0 = loop.time()
+            with pytest.raises(httpkit.ReadTimeout):
+                await s.get(http_server.url + "/delay/3", timeout=0.3)
+            took = loop.time() - t0
+            await s.get(http_server.url + "/get", timeout=0.2)
+            r = await s.get(http_server.url + "/delay/0.6", timeout=5)
+            return took, r.status_code, s._driver.pool.total
+    took, status, total = run(main())
+    assert took < 2 and status == 200 and total == 1
+
+
 def test_read_timeout_while_streaming(http_server):
     async def main():
         async with aio.Session() as s:
