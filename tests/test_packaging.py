@@ -114,27 +114,6 @@ def test_a_request_without_cookies_does_not_import_the_cookie_jar():
     assert out == ""
 
 
-def test_httpkit_works_vendored_under_another_package(tmp_path=None):
-    """pip vendors libraries as pip._vendor.NAME: only relative imports survive that."""
-    import shutil
-    import tempfile
-    base = tempfile.mkdtemp()
-    try:
-        vendor = os.path.join(base, "fakepip", "_vendor")
-        os.makedirs(vendor)
-        for d in (os.path.join(base, "fakepip"), vendor):
-            io.open(os.path.join(d, "__init__.py"), "w").close()
-        shutil.copytree(PKG, os.path.join(vendor, "httpkit"),
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        code = ("import sys\nimport fakepip._vendor.httpkit as h\n"
-                "assert 'httpkit' not in sys.modules, 'absolute import of httpkit'\n"
-                "print(h.Session.__module__)")
-        out = subprocess.check_output([sys.executable, "-c", code], cwd=base).decode()
-        assert out.strip() == "fakepip._vendor.httpkit.sync._session"
-    finally:
-        shutil.rmtree(base)
-
-
 @pytest.mark.parametrize("name", ["request", "get", "head", "post", "put", "patch", "delete",
                                   "options", "Session", "Request", "PreparedRequest",
                                   "auth", "RequestException", "ConnectionError",
