@@ -39,6 +39,10 @@ if PY2:  # pragma: no cover - exercised by the 2.7 run
         return view.tobytes()
 
     monotonic_source = None
+
+    def native_pairs_to_bytes(pairs):
+        """``[(str, str), ...]`` as bytes pairs, latin-1 (native str is bytes on 2.7)."""
+        return pairs
 else:
     text_type = str
     binary_type = bytes
@@ -52,6 +56,10 @@ else:
     def b2s(data):
         """Bytes to the native str type (latin-1, lossless)."""
         return data.decode("latin-1")
+
+    def native_pairs_to_bytes(pairs):
+        """``[(str, str), ...]`` as bytes pairs, latin-1 (header fields: a hot path)."""
+        return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
 
     iterbytes = iter
 

@@ -20,7 +20,7 @@ import h11
 
 from . import _connection as _conn
 from ._chunking import Rechunker
-from ._compat import monotonic, text_type, to_bytes, to_str
+from ._compat import monotonic, native_pairs_to_bytes, text_type, to_bytes, to_str
 from ._flow import Return
 from ._head_limits import MAX_HEADER_LINE, MAX_REQUEST_HEAD, MAX_REQUEST_LINE, check_request_head
 from ._log import debug, describe_tls
@@ -281,14 +281,17 @@ def connect_tunnel(conn, url, proxy, timeout):
 def wire_headers(request, proxy):
     """The request head's header list as bytes pairs, Host first."""
     url = request.parsed_url
-    out = [(b"Host", to_bytes(url.host_header))]
-    for _, name, value in request.headers._items:
+    host = None
+    fields = []  # native str, as check_header left them
+    for lower, name, value in request.headers._items:
         if value is None:  # set to None: "do not send" (requests)
             continue
-        if name.lower() != "host":
-            out.append((to_bytes(name), to_bytes(value)))
+        if lower != "host":
+            fields.append((name, value))
         else:
-            out[0] = (b"Host", to_bytes(value))
+            host = value
+    out = native_pairs_to_bytes(fields)
+    out.insert(0, (b"Host", to_bytes(url.host_header if host is None else host)))
     if proxy is not None and url.scheme == "http" and proxy.authorization:  # never SOCKS
         out.append((b"Proxy-Authorization", to_bytes(proxy.authorization)))
     return out
