@@ -14,6 +14,7 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+from itertools import chain
 from operator import itemgetter
 
 import h11
@@ -126,6 +127,7 @@ def send_single(ctx, request):
 
 
 _NAME, _VALUE = itemgetter(1), itemgetter(2)  # of Headers._items: (key, name, value)
+_chain = chain.from_iterable
 #: A head no larger than this cannot be over any of the head limits.
 _FITS = min(MAX_HEADER_LINE, MAX_REQUEST_LINE, MAX_REQUEST_HEAD)
 
@@ -388,8 +390,8 @@ def check_head_size(event, raw_headers):
                                   "httpkit's limit of %d"
                                   % (len(raw_headers), _conn.MAX_HEADER_FIELDS))
     # h11 only bounds heads that arrive in pieces; one read can carry more.
-    size = len(event.reason) + 15  # "HTTP/1.1 200 " and CRLF
-    if size + sum(len(n) + len(v) + 4 for n, v in raw_headers) > _conn.MAX_HEAD_SIZE:
+    size = len(event.reason) + 15 + 4 * len(raw_headers)  # "HTTP/1.1 200 ", ": " and CRLFs
+    if size + sum(map(len, _chain(raw_headers))) > _conn.MAX_HEAD_SIZE:
         raise _conn.head_too_large()
 
 
