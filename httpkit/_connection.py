@@ -356,7 +356,11 @@ def _tls_failure(exc):
 
 # --------------------------------------------------------------------------- HTTP
 def send_request_head(conn, method, target, headers, timeout, body=None):
-    """Flow: send the request head (and a bytes ``body`` with it, in one write).
+    """Frame the request head (and a bytes ``body`` with it); return what sends it, to yield.
+
+    A plain call, not a flow: it returns the ``Send`` op itself on plain
+    HTTP (the common case, one generator level less), else the
+    :func:`send_bytes` flow through the TLS layers; either is yielded.
 
     ``method``, ``target`` and ``headers`` (``[(name, value), ...]``) are bytes,
     and every header was checked when it was set (``_models.check_header``:
@@ -372,9 +376,8 @@ def send_request_head(conn, method, target, headers, timeout, body=None):
             data += _send(conn, h11.Data, data=body)
         data += _send(conn, h11.EndOfMessage)
     if conn.layers:
-        yield send_bytes(conn, data, timeout)
-    else:  # plain HTTP: one generator level less
-        yield Send(conn.transport, data, timeout)
+        return send_bytes(conn, data, timeout)
+    return Send(conn.transport, data, timeout)
 
 
 def send_body_chunk(conn, chunk, timeout):
