@@ -432,19 +432,28 @@ def next_event(conn, timeout):
             raise _protocol_error(state, exc)
         if event is not h11.NEED_DATA:
             raise Return(event)
-        yield _feed_h11(conn, timeout)
+        if conn.layers:
+            yield _feed_h11(conn, timeout)
+        else:  # plain HTTP: one generator level less
+            _give_h11(conn, (yield Recv(conn.transport, READ_SIZE, timeout)))
 
 
 def _feed_h11(conn, timeout):
     """Flow: read from the network into h11 (``b""`` tells it the peer closed)."""
-    h = conn.h11
     try:
         if conn.layers:
             data = yield recv_bytes(conn, timeout)
-        else:  # plain HTTP: one generator level less
+        else:
             data = yield Recv(conn.transport, READ_SIZE, timeout)
     except _tls.RaggedEOF:
         data = None
+    _give_h11(conn, data)
+
+
+def _give_h11(conn, data):
+    """Hand h11 what a read returned: bytes, ``b""`` (the peer closed) or None
+    (a TLS connection closed without close_notify)."""
+    h = conn.h11
     if data:
         first, conn.received_any = not conn.received_any, True
         if first and data[:5] != b"HTTP/" and h.their_state is h11.SEND_RESPONSE:
