@@ -22,7 +22,6 @@ from __future__ import absolute_import, division, print_function
 
 import base64
 import binascii
-import hashlib
 import os
 import re
 import threading
@@ -342,6 +341,7 @@ _DIGEST_HASHES = [("SHA-512-256", "sha512_256"), ("SHA-512", "sha512"), ("SHA-25
 
 
 def _hash_name(algorithm):
+    import hashlib  # Digest only: ~3 ms to import (OpenSSL's hashes)
     base = algorithm.upper()
     if base.endswith("-SESS"):
         base = base[:-5]
@@ -536,6 +536,8 @@ class DigestAuth(Auth):
 
 
 def _digester(hashname):
+    import hashlib
+
     def digest(*parts):
         # Values from the wire are native str holding latin-1 bytes; the
         # user's credentials were encoded UTF-8 (RFC 7616 charset=UTF-8).
