@@ -394,6 +394,8 @@ def resolve_proxy(url, request_proxies=None, session_proxies=None, trust_env=Tru
     if trust_env:
         layers.append(environ_proxies(environ))
     for proxies in layers:
+        if not proxies:  # (the common case: no call to make)
+            continue
         found, value = select_proxy(url, proxies)
         if found:
             return None if value is None else _as_proxy(value)
