@@ -22,12 +22,11 @@ from __future__ import absolute_import, division, print_function
 
 import base64
 import binascii
-import hashlib
 import os
 import re
 import threading
 
-from ._compat import binary_type, monotonic, quote, text_type, to_bytes, to_str
+from ._compat import binary_type, environ_getter, monotonic, quote, text_type, to_bytes, to_str
 from .exceptions import InvalidHeader, RequestException
 
 __all__ = ["Auth", "BasicAuth", "DigestAuth", "BearerAuth", "FunctionAuth", "NetrcAuth",
@@ -172,10 +171,14 @@ class FunctionAuth(Auth):
 
 def _netrc_paths(netrc_file):
     if netrc_file is not None:
-        return [netrc_file]
-    if os.environ.get("NETRC"):
-        return [os.environ["NETRC"]]
-    return ["~/.netrc", "~/_netrc"]
+        return (netrc_file,)
+    env = _netrc_env()[0]  # os.environ.get("NETRC") without os.environ's Python layers
+    if env:
+        return (env,)
+    return ("~/.netrc", "~/_netrc")
+
+
+_netrc_env = environ_getter(("NETRC",))
 
 
 def netrc_credentials(host, netrc_file=None):
@@ -193,7 +196,12 @@ def netrc_credentials(host, netrc_file=None):
         ``(login, password)`` (the account stands in for an empty login),
         or None.
     """
-    for candidate in _netrc_paths(netrc_file):
+    candidates = _netrc_paths(netrc_file)
+    now = monotonic()
+    none_of, when = _NONE_FOUND[0]
+    if candidates == none_of and now - when < _MISSING_TTL:
+        return None  # none of them existed a moment ago (the common case: no netrc at all)
+    for candidate in candidates:
         stat = _stat_netrc(candidate)
         if stat is None:
             continue
@@ -206,12 +214,15 @@ def netrc_credentials(host, netrc_file=None):
         if not found:
             return None
         return (found[0] or found[1], found[2])
+    _NONE_FOUND[0] = (candidates, now)
     return None
 
 
 _NETRC_CACHE = {}
 _MISSING = {}   # path -> monotonic time it was last seen missing
 _MISSING_TTL = 1.0
+#: [(the candidates, monotonic time)] of the last lookup that found none of them.
+_NONE_FOUND = [(None, 0.0)]
 _EXPANDED = {}  # "~/.netrc" -> its path (HOME does not change under a running program)
 
 
@@ -330,6 +341,7 @@ _DIGEST_HASHES = [("SHA-512-256", "sha512_256"), ("SHA-512", "sha512"), ("SHA-25
 
 
 def _hash_name(algorithm):
+    import hashlib  # Digest only: ~3 ms to import (OpenSSL's hashes)
     base = algorithm.upper()
     if base.endswith("-SESS"):
         base = base[:-5]
@@ -524,6 +536,8 @@ class DigestAuth(Auth):
 
 
 def _digester(hashname):
+    import hashlib
+
     def digest(*parts):
         # Values from the wire are native str holding latin-1 bytes; the
         # user's credentials were encoded UTF-8 (RFC 7616 charset=UTF-8).

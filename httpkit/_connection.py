@@ -356,16 +356,28 @@ def _tls_failure(exc):
 
 # --------------------------------------------------------------------------- HTTP
 def send_request_head(conn, method, target, headers, timeout, body=None):
-    """Flow: send the request head (and a bytes ``body`` with it, in one write)."""
-    data = _send(conn, h11.Request, method=method, target=target, headers=headers)
+    """Frame the request head (and a bytes ``body`` with it); return what sends it, to yield.
+
+    A plain call, not a flow: it returns the ``Send`` op itself on plain
+    HTTP (the common case, one generator level less), else the
+    :func:`send_bytes` flow through the TLS layers; either is yielded.
+
+    ``method``, ``target`` and ``headers`` (``[(name, value), ...]``) are bytes,
+    and every header was checked when it was set (``_models.check_header``:
+    stricter than h11's field grammar) or comes from the URL. So h11 is told
+    they are parsed (``_parsed=True``, in 0.11 as in 0.16): it skips converting
+    and matching each one again on every request (~8 calls a field), and still
+    checks the method, the target, Host and the framing headers' values.
+    """
+    data = _send(conn, h11.Request, method=method, target=target, headers=headers,
+                 _parsed=True)
     if body is not None:
         if body:
             data += _send(conn, h11.Data, data=body)
         data += _send(conn, h11.EndOfMessage)
     if conn.layers:
-        yield send_bytes(conn, data, timeout)
-    else:  # plain HTTP: one generator level less
-        yield Send(conn.transport, data, timeout)
+        return send_bytes(conn, data, timeout)
+    return Send(conn.transport, data, timeout)
 
 
 def send_body_chunk(conn, chunk, timeout):
@@ -420,19 +432,28 @@ def next_event(conn, timeout):
             raise _protocol_error(state, exc)
         if event is not h11.NEED_DATA:
             raise Return(event)
-        yield _feed_h11(conn, timeout)
+        if conn.layers:
+            yield _feed_h11(conn, timeout)
+        else:  # plain HTTP: one generator level less
+            _give_h11(conn, (yield Recv(conn.transport, READ_SIZE, timeout)))
 
 
 def _feed_h11(conn, timeout):
     """Flow: read from the network into h11 (``b""`` tells it the peer closed)."""
-    h = conn.h11
     try:
         if conn.layers:
             data = yield recv_bytes(conn, timeout)
-        else:  # plain HTTP: one generator level less
+        else:
             data = yield Recv(conn.transport, READ_SIZE, timeout)
     except _tls.RaggedEOF:
         data = None
+    _give_h11(conn, data)
+
+
+def _give_h11(conn, data):
+    """Hand h11 what a read returned: bytes, ``b""`` (the peer closed) or None
+    (a TLS connection closed without close_notify)."""
+    h = conn.h11
     if data:
         first, conn.received_any = not conn.received_any, True
         if first and data[:5] != b"HTTP/" and h.their_state is h11.SEND_RESPONSE:

@@ -14,13 +14,14 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
+from itertools import chain
 from operator import itemgetter
 
 import h11
 
 from . import _connection as _conn
 from ._chunking import Rechunker
-from ._compat import monotonic, text_type, to_bytes, to_str
+from ._compat import monotonic, native_pairs_to_bytes, text_type, to_bytes, to_str
 from ._flow import Return
 from ._head_limits import MAX_HEADER_LINE, MAX_REQUEST_HEAD, MAX_REQUEST_LINE, check_request_head
 from ._log import debug, describe_tls
@@ -126,6 +127,7 @@ def send_single(ctx, request):
 
 
 _NAME, _VALUE = itemgetter(1), itemgetter(2)  # of Headers._items: (key, name, value)
+_chain = chain.from_iterable
 #: A head no larger than this cannot be over any of the head limits.
 _FITS = min(MAX_HEADER_LINE, MAX_REQUEST_LINE, MAX_REQUEST_HEAD)
 
@@ -281,14 +283,17 @@ def connect_tunnel(conn, url, proxy, timeout):
 def wire_headers(request, proxy):
     """The request head's header list as bytes pairs, Host first."""
     url = request.parsed_url
-    out = [(b"Host", to_bytes(url.host_header))]
-    for _, name, value in request.headers._items:
+    host = None
+    fields = []  # native str, as check_header left them
+    for lower, name, value in request.headers._items:
         if value is None:  # set to None: "do not send" (requests)
             continue
-        if name.lower() != "host":
-            out.append((to_bytes(name), to_bytes(value)))
+        if lower != "host":
+            fields.append((name, value))
         else:
-            out[0] = (b"Host", to_bytes(value))
+            host = value
+    out = native_pairs_to_bytes(fields)
+    out.insert(0, (b"Host", to_bytes(url.host_header if host is None else host)))
     if proxy is not None and url.scheme == "http" and proxy.authorization:  # never SOCKS
         out.append((b"Proxy-Authorization", to_bytes(proxy.authorization)))
     return out
@@ -385,8 +390,8 @@ def check_head_size(event, raw_headers):
                                   "httpkit's limit of %d"
                                   % (len(raw_headers), _conn.MAX_HEADER_FIELDS))
     # h11 only bounds heads that arrive in pieces; one read can carry more.
-    size = len(event.reason) + 15  # "HTTP/1.1 200 " and CRLF
-    if size + sum(len(n) + len(v) + 4 for n, v in raw_headers) > _conn.MAX_HEAD_SIZE:
+    size = len(event.reason) + 15 + 4 * len(raw_headers)  # "HTTP/1.1 200 ", ": " and CRLFs
+    if size + sum(map(len, _chain(raw_headers))) > _conn.MAX_HEAD_SIZE:
         raise _conn.head_too_large()
 
 

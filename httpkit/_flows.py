@@ -23,7 +23,7 @@ from ._compat import monotonic
 from ._flow import Return
 from ._log import debug
 from ._ops import Sleep
-from ._exchange import BodyPieces, attach_request
+from ._exchange import attach_request
 from ._progress import watch_download
 from .exceptions import (ConnectionError, DeadlineExceeded, RequestException, ResponseTooLarge,
                          RetryError, Timeout)
@@ -213,18 +213,21 @@ def read_all(response):
     decoder = getattr(stream, "decoder", None)
     if limit is not None and decoder is not None:
         decoder.limit_output(limit)  # a bomb passes the limit inside one read
-    pieces = BodyPieces(stream, None)
+    # The body source's own protocol, not BodyPieces: pieces of any size will do.
     parts = []
     size = 0
-    while not pieces.ended:
+    while True:
         try:
-            ready = pieces.ready()
-            ready = ready if ready is not None else pieces.ready((yield pieces.read()))
+            piece = stream.read_buffered()
+            if piece is None:
+                piece = yield stream.read_chunk()
         except ResponseTooLarge:  # from the decoder (the stream is aborted)
             _too_large(response, stream, limit)
-        parts.extend(ready)
+        if not piece:  # b"": the body ended
+            break
+        parts.append(piece)
         if limit is not None:
-            size += sum(map(len, ready))
+            size += len(piece)
             if size > limit:
                 _too_large(response, stream, limit)
     response._content = parts[0] if len(parts) == 1 else b"".join(parts)

@@ -17,6 +17,7 @@ import re
 from ._compat import MutableMapping, binary_type, integer_types, string_types, text_type, \
     to_str
 from ._head_limits import MAX_HEADER_LINE, check_header_line
+from ._urls import URL
 from .exceptions import HTTPError, InvalidHeader, InvalidMethod, JSONDecodeError, ResponseNotRead
 
 __all__ = ["Headers", "PreparedRequest", "Response"]
@@ -247,10 +248,11 @@ class PreparedRequest(object):
 
     def __init__(self, method=None, url=None, headers=None, body=None, body_length=None,
                  hooks=None):
-        from ._urls import URL
         self.method = None if method is None else to_str(method).upper()
-        self.parsed_url = url if isinstance(url, URL) or url is None else URL.parse(url)
-        self.headers = headers if isinstance(headers, Headers) else Headers(headers)
+        self.parsed_url = url if url is None or isinstance(url, URL) else URL.parse(url)
+        # (None first: isinstance against Headers, an ABC, costs three calls)
+        self.headers = Headers() if headers is None else \
+            headers if isinstance(headers, Headers) else Headers(headers)
         self.body = body
         self.body_length = body_length
         self._body_start = None
@@ -315,7 +317,6 @@ class PreparedRequest(object):
 
     @url.setter
     def url(self, value):
-        from ._urls import URL
         self.parsed_url = URL.parse(value)
 
     @property

@@ -23,6 +23,7 @@ from __future__ import absolute_import, division, print_function
 from . import _bodies
 from ._compat import string_types, text_type
 from ._models import Headers, PreparedRequest, check_method
+from ._urls import URL
 
 __all__ = ["Request", "prepare", "fill", "prepare_auth"]
 
@@ -107,7 +108,6 @@ def prepare_url(request, url, params=None, base_params=None):
 
     Credentials in the URL are moved to ``request._url_auth``.
     """
-    from ._urls import URL
     if url is None:
         raise _url_required()
     parsed = URL.parse(url)

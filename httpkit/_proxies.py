@@ -39,6 +39,7 @@ import re
 import socket
 
 from ._compat import binary_type, environ_getter, iterbytes, string_types, to_str
+from ._urls import URL
 from .exceptions import InvalidHeader, InvalidProxyURL, InvalidURL
 
 __all__ = ["Proxy", "environ_proxies", "should_bypass_proxies", "select_proxy",
@@ -72,7 +73,6 @@ class Proxy(object):
             InvalidProxyURL: no host, a bad port, an unknown scheme, or
                 credentials Basic auth cannot carry.
         """
-        from ._urls import URL
         text = _with_scheme(url)
         scheme = text.split("://", 1)[0].lower()
         if scheme not in _KNOWN_SCHEMES:
@@ -335,7 +335,6 @@ def should_bypass_proxies(url, no_proxy):
 
 
 def _as_url(url):
-    from ._urls import URL
     return url if isinstance(url, URL) else URL(url)
 
 
@@ -395,6 +394,8 @@ def resolve_proxy(url, request_proxies=None, session_proxies=None, trust_env=Tru
     if trust_env:
         layers.append(environ_proxies(environ))
     for proxies in layers:
+        if not proxies:  # (the common case: no call to make)
+            continue
         found, value = select_proxy(url, proxies)
         if found:
             return None if value is None else _as_proxy(value)
