@@ -36,6 +36,10 @@ __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_a
 # read then costs an mmap, page faults and a munmap: 4x slower downloads in
 # a fresh process.
 READ_SIZE = 64 * 1024
+#: Ciphertext read per trip to the socket under a TLS layer: four 64 KiB pieces of
+#: plaintext per Recv op (a 100 MiB HTTPS download: ~30% less client CPU than 64 KiB,
+#: from fewer ops through the flow machinery and fewer recv calls; TLS-NOTES 5.3).
+TLS_RECV_SIZE = 256 * 1024
 _WRITE_CHUNK = 256 * 1024
 #: Largest response head (status line + headers) accepted, as h11 counts it:
 #: 4x h11's default, so a status line or header line can be long, but bounded.
@@ -199,7 +203,7 @@ def _pull_ciphertext(conn, depth, timeout):
     if buf.outgoing_bytes_buffered():
         yield flush(conn, timeout, depth)
     if depth == 1:
-        raw = yield Recv(conn.transport, READ_SIZE, timeout)
+        raw = yield Recv(conn.transport, TLS_RECV_SIZE, timeout)
     else:
         raw = yield recv_bytes(conn, timeout, depth - 1)
     if raw:
