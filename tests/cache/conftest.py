@@ -136,14 +136,20 @@ def redis_server():
         import redis  # noqa: F401
     except ImportError:
         pytest.skip("the redis module is not installed (pip install 'httpkit[redis]')")
+    server = started_redis(binary)
+    yield server.url
+    server.close()
+
+
+def started_redis(binary):
+    """A RedisProcess of ``binary``, started (the test fails, saying why, if it cannot)."""
     server = RedisProcess(binary)
     try:
         server.start()
     except RuntimeError as exc:
         server.close()
         pytest.fail(str(exc), pytrace=False)
-    yield server.url
-    server.close()
+    return server
 
 
 @pytest.fixture

@@ -40,11 +40,6 @@ def docs_redis_url():
     binary = cache_conftest.find_redis_server()
     if binary is None:
         pytest.fail("redis-server is not installed: run tools/services.sh", pytrace=False)
-    server = cache_conftest.RedisProcess(binary)
-    try:
-        server.start()
-    except RuntimeError as exc:
-        server.close()
-        pytest.fail(str(exc), pytrace=False)
+    server = cache_conftest.started_redis(binary)
     yield server.url
     server.close()
