@@ -64,8 +64,8 @@ def test_faults_under_load_then_the_pool_recovers_and_nothing_leaks(faulty):
 
 
 # --------------------------------------------------------------------------- memory
-def test_20000_keep_alive_requests_do_not_grow(nginx):
-    from load.memory import MemoryWatch, check
+def test_keep_alive_requests_do_not_grow(nginx):
+    from load.memory import COUNT, MemoryWatch, check
     from nginx import SMALL
     url = nginx.url("/small.txt")
 
@@ -74,7 +74,7 @@ def test_20000_keep_alive_requests_do_not_grow(nginx):
             for _ in range(1000):  # warm-up
                 assert (await session.get(url)).content == SMALL
             with MemoryWatch() as watch:
-                for _ in range(20000):
+                for _ in range(COUNT):
                     assert (await session.get(url)).content == SMALL
                 connections = session._driver.pool.total
         return watch, connections

@@ -10,12 +10,16 @@ the run; it reports what grew in between:
 - ``resource_warnings``: every ResourceWarning emitted during the run (3.x;
   2.7 has no such warning).
 
-:func:`check` asserts the tolerances. TRACED allows ~5 bytes per request of a
-20,000-request run: anything retained per request, even one small int in a
-list, is 28+ bytes, so any per-request leak fails. RSS allows 4 MiB for the
-allocator's own bookkeeping (arenas of 256 KiB-1 MiB, freed ones not always
-given back to the system) and tracemalloc's tables; a leak of 200 bytes per
-request would exceed it.
+:func:`check` asserts the tolerances, for a run of :data:`COUNT` requests.
+On 3.x tracemalloc sees every byte, so 5,000 requests are enough: TRACED
+allows ~3 bytes per request (a clean run leaves ~600 bytes), and anything
+retained per request, even one more reference in a list, is 8+ bytes, so any
+per-request leak fails. 2.7 has only the resident set, which moves in whole
+pages, so it runs 20,000 requests (cheap there: no tracing). RSS allows 4 MiB
+for the allocator's own bookkeeping (arenas of 256 KiB-1 MiB, freed ones not
+always given back to the system) and tracemalloc's tables: a leak of 200
+bytes per request fails on 2.7, of 800 on 3.x (where tracemalloc has already
+failed it).
 """
 from __future__ import absolute_import, division, print_function
 
@@ -30,9 +34,11 @@ except ImportError:  # Python 2.7
 ResourceWarning = getattr(__import__("__builtin__" if str is bytes else "builtins"),
                           "ResourceWarning", None)
 
-__all__ = ["MemoryWatch", "rss_bytes", "check", "TRACED", "RSS"]
+__all__ = ["MemoryWatch", "rss_bytes", "check", "COUNT", "TRACED", "RSS"]
 
-TRACED = 100 * 1024
+#: Requests in a measured run (after a warm-up of 1,000).
+COUNT = 20000 if tracemalloc is None else 5000
+TRACED = 16 * 1024
 RSS = 4 * 1024 * 1024
 
 
