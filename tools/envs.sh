@@ -32,17 +32,16 @@ _bootstrap_virtualenv() {
 
 # A wheel of every runtime dependency and extra (and the build tools) for this
 # Python, so the packaging and vendoring tests install into clean environments with
-# --no-index: tests never leave loopback. httpkit's own wheel here is not used (the
-# tests build theirs from the tree they test). On 3.x also pure-Python wheels of the
+# --no-index: tests never leave loopback (the tests build httpkit's own wheel
+# from the tree they test). On 3.x also pure-Python wheels of the
 # same msgpack and charset_normalizer: pypa's vendoring tool installs what it vendors
 # with --platform any, as for pip (msgpack's pure fallback, as pip ships it).
-_wheelhouse() {  # _wheelhouse ENV SHORT, run from $ROOT
-  local py="$1/bin/python" wh="$1/wheelhouse" v
+_wheelhouse() {  # _wheelhouse ENV SHORT REQUIREMENT..., run from $ROOT
+  local py="$1/bin/python" wh="$1/wheelhouse" short="$2" v; shift 2
   # Once more on failure: one download that broke must not cost every packaging test.
-  "$py" -m pip wheel -q -w "$wh" ".[all,cli]" setuptools wheel \
-    || "$py" -m pip wheel -q -w "$wh" ".[all,cli]" setuptools wheel
-  rm -f "$wh"/httpkit-*.whl
-  [ "$2" = "2.7" ] && return 0
+  "$py" -m pip wheel -q -w "$wh" "$@" setuptools wheel \
+    || "$py" -m pip wheel -q -w "$wh" "$@" setuptools wheel
+  [ "$short" = "2.7" ] && return 0
   v=$(ls "$wh" | sed -n 's/^msgpack-\([^-]*\)-.*/\1/p' | head -n 1)
   MSGPACK_PUREPYTHON=1 "$py" -m pip wheel -q --no-cache-dir --no-deps --no-binary msgpack \
     -w "$wh" "msgpack==$v"
@@ -50,6 +49,9 @@ _wheelhouse() {  # _wheelhouse ENV SHORT, run from $ROOT
   "$py" -m pip download -q --no-deps --only-binary :all: --platform any -d "$wh" \
     "charset_normalizer==$v"
 }
+
+# pip's noise about the image's local indexes.
+_quiet_pip() { grep -v -E "^WARNING: (Url|Location) 'file:" || true; }
 
 # ensure_env 3.11 -> prints the env's python path
 ensure_env() {
@@ -66,10 +68,16 @@ ensure_env() {
   else
     "$py" -m venv "$env" >&2
   fi
-  (cd "$ROOT" && "$env/bin/python" -m pip install -q wheel -e ".[all,cli]" -r tests/requirements.txt 2>&1 \
-     | grep -v -E "^WARNING: (Url|Location) 'file:" >&2) || true
+  # The dependencies first, which several environments may install at once
+  # (tools/test builds them in parallel); then httpkit itself, editable and one
+  # environment at a time: that step writes httpkit.egg-info into the tree.
+  local deps=(); mapfile -t deps < <("$py" "$ROOT/tools/deps.py" all cli)
+  (cd "$ROOT" && "$env/bin/python" -m pip install -q wheel "${deps[@]}" -r tests/requirements.txt 2>&1 \
+     | _quiet_pip >&2) || true
+  (cd "$ROOT" && flock "$ROOT/.venvs/.tree.lock" "$env/bin/python" -m pip install -q --no-deps -e . 2>&1 \
+     | _quiet_pip >&2) || true
   "$env/bin/python" -c "import httpkit, h11, pytest" >&2 || { echo "[env] install failed for $short" >&2; return 1; }
-  (cd "$ROOT" && _wheelhouse "$env" "$short" 2>&1 | grep -v -E "^WARNING: (Url|Location) 'file:" >&2) || true
+  (cd "$ROOT" && _wheelhouse "$env" "$short" "${deps[@]}" 2>&1 | _quiet_pip >&2) || true
   echo "$stamp" > "$env/.stamp"
   echo "$env/bin/python"
 }
