@@ -214,9 +214,12 @@ def test_help_exits_0(cli):
 
 def test_interrupt_exits_130_quietly(http_server, tmpdir):
     http_server.reset()
+    # The child must start with SIGINT at its default even when this test runs in
+    # a background job of a shell without job control, which ignores it.
     proc = subprocess.Popen(command([http_server.url + "/delay/10?k=interrupt"]),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=child_env(tmpdir.join("cache-home")))
+                            env=child_env(tmpdir.join("cache-home")),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     dog = Watchdog(proc)
     try:
         deadline = time.time() + 30
