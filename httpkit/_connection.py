@@ -171,7 +171,8 @@ def recv_bytes(conn, timeout, depth=None, max_bytes=READ_SIZE):
             raise
         except _tls.TLSError as exc:
             raise _tls_failure(exc)
-        if data and len(data) < max_bytes and buf.incoming_bytes_buffered():
+        if data and len(data) < max_bytes and not buf.reads_all_records \
+                and buf.incoming_bytes_buffered():
             data = _read_more(buf, data, max_bytes)
         conn.maybe_plaintext[depth - 1] = len(data) == max_bytes
         raise Return(data)
