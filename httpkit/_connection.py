@@ -157,25 +157,39 @@ def recv_bytes(conn, timeout, depth=None, max_bytes=READ_SIZE):
     if depth == 0:
         data = yield Recv(conn.transport, max_bytes, timeout)
         raise Return(data)
-    buf = conn.layers[depth - 1]
-    if not conn.maybe_plaintext[depth - 1] and not buf.incoming_bytes_buffered():
-        # Nothing to decrypt: skip a read that could only raise WantReadError.
+    data = decrypted(conn, depth, max_bytes)
+    while data is None:
         yield _pull_ciphertext(conn, depth, timeout)
-    while True:
-        try:
-            data = buf.read(max_bytes)
-        except _tls.WantReadError:
-            yield _pull_ciphertext(conn, depth, timeout)
-            continue
-        except _tls.RaggedEOF:
-            raise
-        except _tls.TLSError as exc:
-            raise _tls_failure(exc)
-        if data and len(data) < max_bytes and not buf.reads_all_records \
-                and buf.incoming_bytes_buffered():
-            data = _read_more(buf, data, max_bytes)
-        conn.maybe_plaintext[depth - 1] = len(data) == max_bytes
-        raise Return(data)
+        data = decrypted(conn, depth, max_bytes, True)
+    raise Return(data)
+
+
+def decrypted(conn, depth, max_bytes, fed=False):
+    """Return up to ``max_bytes`` plaintext already received at ``depth`` (a plain call).
+
+    ``b""`` at a clean end; None when more ciphertext is needed. ``fed``:
+    ciphertext (or the transport's EOF) was just given to the layer.
+
+    Raises:
+        RaggedEOF (httpkit.tls): TLS ended without close_notify.
+    """
+    buf = conn.layers[depth - 1]
+    if not fed and not conn.maybe_plaintext[depth - 1] and not buf.incoming_bytes_buffered():
+        return None  # nothing to decrypt: skip a read that could only raise WantReadError
+    try:
+        data = buf.read(max_bytes)
+    except _tls.WantReadError:
+        conn.maybe_plaintext[depth - 1] = False
+        return None
+    except _tls.RaggedEOF:
+        raise
+    except _tls.TLSError as exc:
+        raise _tls_failure(exc)
+    if data and len(data) < max_bytes and not buf.reads_all_records \
+            and buf.incoming_bytes_buffered():
+        data = _read_more(buf, data, max_bytes)
+    conn.maybe_plaintext[depth - 1] = len(data) == max_bytes
+    return data
 
 
 def _read_more(buf, first, max_bytes):
@@ -541,7 +555,9 @@ def buffered_body(conn):
     piece has to come from the network (then run :func:`read_body`).
     """
     if conn.direct:
-        return None if conn.body_left else b""
+        if not conn.body_left:
+            return b""
+        return _decrypted_body(conn) if conn.layers else None
     h = conn.h11
     state = h.their_state  # h11 moves to ERROR when it raises: look before
     try:
@@ -564,6 +580,26 @@ def buffered_body(conn):
             conn.direct = True
         return None
     raise RemoteProtocolError("unexpected %s in the response body" % kind.__name__)
+
+
+def _decrypted_body(conn):
+    """The next piece of a counted body that TLS has received whole, or None.
+
+    Under TLS one trip to the socket brings 256 KiB (``TLS_RECV_SIZE``):
+    the pieces after the first are decrypted here, with a plain call, not
+    through a read flow each.
+    """
+    left = conn.body_left
+    try:
+        data = decrypted(conn, len(conn.layers), READ_SIZE if left > READ_SIZE else left)
+    except _tls.RaggedEOF:
+        data = b""
+    if data is None:
+        return None
+    if not data:
+        raise IncompleteRead("connection closed with %d bytes of the body missing" % left)
+    conn.body_left = left - len(data)
+    return data
 
 
 def read_body(conn, timeout, want=None):
@@ -589,8 +625,12 @@ def read_body(conn, timeout, want=None):
         if size > left:
             size = left
         try:
-            if conn.layers:
-                data = yield recv_bytes(conn, timeout, max_bytes=size)
+            if conn.layers:  # buffered_body found nothing to decrypt: feed TLS first
+                depth = len(conn.layers)
+                data = None
+                while data is None:
+                    yield _pull_ciphertext(conn, depth, timeout)
+                    data = decrypted(conn, depth, size, True)
             else:  # plain HTTP: one generator level less
                 data = yield Recv(conn.transport, size, timeout)
         except _tls.RaggedEOF:
