@@ -6,8 +6,8 @@ Rules:
   for https, two for https through an https proxy (TLS inside TLS). Depth 0
   is the raw transport; depth ``len(layers)`` is the plaintext HTTP sees.
 - Ciphertext is flushed before every wait for the network (TLS-NOTES 4.3),
-  never after each read. Handshake data is flushed after ``do_handshake``
-  succeeds, because the client still owes its Finished message.
+  never after each read. The client's last handshake flight (its TLS 1.3
+  Finished) waits for the first plaintext sent: both go in one send.
 - A transport EOF is fed to TLS with ``receive_eof()``, so a missing
   close_notify surfaces as RaggedEOF instead of a clean end.
 - A Content-Length body leaves h11 once h11 has handed out what it had
@@ -266,7 +266,9 @@ def tls_handshake(conn, context, server_hostname, timeout, session=None):
             eof_seen = True
             buf.receive_eof()
     conn.tls_version = getattr(buf.negotiated_tls_version, "value", None)
-    yield flush(conn, timeout, depth)
+    # What the client still owes (TLS 1.3: its Finished) is not sent on its
+    # own: it leaves with the request head, one send and one wake-up of the
+    # server fewer per connection. Every wait for the network flushes first.
 
 
 #: How much of a reply that is not TLS an error message shows.
