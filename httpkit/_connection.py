@@ -36,9 +36,11 @@ __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_a
 # read then costs an mmap, page faults and a munmap: 4x slower downloads in
 # a fresh process.
 READ_SIZE = 64 * 1024
-#: Ciphertext read per trip to the socket under a TLS layer: four 64 KiB pieces of
-#: plaintext per Recv op (a 100 MiB HTTPS download: ~30% less client CPU than 64 KiB,
-#: from fewer ops through the flow machinery and fewer recv calls; TLS-NOTES 5.3).
+#: Ciphertext read per trip to the socket under a TLS layer while a response body
+#: is read: four 64 KiB pieces of plaintext per Recv op (a 100 MiB HTTPS download:
+#: ~30% less client CPU than 64 KiB, from fewer ops through the flow machinery and
+#: fewer recv calls; TLS-NOTES 5.3). Handshakes and heads read READ_SIZE: a recv
+#: buffer over glibc's mmap threshold costs an mmap, an mremap and a munmap.
 TLS_RECV_SIZE = 256 * 1024
 _WRITE_CHUNK = 256 * 1024
 #: Largest response head (status line + headers) accepted, as h11 counts it:
@@ -218,7 +220,8 @@ def _pull_ciphertext(conn, depth, timeout):
     if buf.outgoing_bytes_buffered():
         yield flush(conn, timeout, depth)
     if depth == 1:
-        raw = yield Recv(conn.transport, TLS_RECV_SIZE, timeout)
+        body = conn.direct or conn.h11.their_state is h11.SEND_BODY
+        raw = yield Recv(conn.transport, TLS_RECV_SIZE if body else READ_SIZE, timeout)
     else:
         raw = yield recv_bytes(conn, timeout, depth - 1)
     if raw:
