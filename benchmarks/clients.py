@@ -151,7 +151,72 @@ class Httpkit(object):
         return n
 
 
+class RawSocket(object):
+    """The ceiling of a download: one socket (an ``ssl.SSLSocket`` for https), no HTTP library.
+
+    Sends the GET with ``Connection: close`` and reads to the end with
+    ``recv_into`` one reusable 64 KiB buffer (the size the other clients'
+    callers ask for), counting the body's bytes: no parsing past the head,
+    no bytes object per read. Only the big_* workloads run it.
+    """
+
+    name = "raw socket loop"
+
+    def open(self, ca):
+        self._ctx = ssl_context(ca)
+        self._buf = bytearray(CHUNK)
+        return self
+
+    def _fetch(self, url, count_only):
+        import socket
+        from urllib.parse import urlsplit
+        parts = urlsplit(url)
+        sock = socket.create_connection((parts.hostname, parts.port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if parts.scheme == "https":
+            sock = self._ctx.wrap_socket(sock, server_hostname=parts.hostname)
+        try:
+            sock.sendall(b"GET %s HTTP/1.1\r\nHost: %s:%d\r\nConnection: close\r\n\r\n"
+                         % (parts.path.encode(), parts.hostname.encode(), parts.port))
+            return self._read(sock, count_only)
+        finally:
+            sock.close()
+
+    def _read(self, sock, count_only):
+        buf, view = self._buf, memoryview(self._buf)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            n = sock.recv_into(buf)
+            if not n:
+                raise RuntimeError("connection closed inside the response head")
+            head += buf[:n]
+        head, body = head.split(b"\r\n\r\n", 1)
+        if not head.startswith(b"HTTP/1.1 200 "):
+            raise RuntimeError("unexpected response %r" % head[:40])
+        if not count_only:
+            while True:
+                n = sock.recv_into(buf)
+                if not n:
+                    return body
+                body += view[:n]
+        total = len(body)
+        recv_into = sock.recv_into
+        n = recv_into(buf)
+        while n:
+            total += n
+            n = recv_into(buf)
+        return total
+
+    def get(self, _, url, close=False):
+        return self._fetch(url, False)
+
+    def stream(self, _, url):
+        return self._fetch(url, True)
+
+
 SYNC = [Requests(), Httpx(), Urllib3(), H11Ceiling(), Httpkit()]
+#: Clients shown only in the big_* tables (run.py's ``clients_for``).
+BIG_ONLY = [RawSocket()]
 
 
 # --------------------------------------------------------------------------- cache

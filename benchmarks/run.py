@@ -158,7 +158,7 @@ def worker(kind, client, url, count):
     if kind == "async":
         func = clients.ASYNC[client][0]
         return count / func(url, count, CONCURRENCY, warm=CONCURRENCY * 2), None
-    adapter = next(c for c in clients.SYNC if c.name == client)
+    adapter = next(c for c in clients.SYNC + clients.BIG_ONLY if c.name == client)
     session = adapter.open(CA)
     warm = url.rsplit("/", 1)[0] + "/small.txt"
     if adapter.get(session, warm) != SMALL:
@@ -385,6 +385,8 @@ def clients_for(wl, baseline=None):
         return ([("httpkit", "plain", {})] + [(label, "plain", env) for label, _, env in old]
                 + [("httpkit, Session(cache=MemoryCache())", "memory", {})])
     rows = [(c.name, c.name, {}) for c in clients.SYNC]
+    if kind == "big":
+        rows += [(c.name, c.name, {}) for c in clients.BIG_ONLY]
     return rows + (old if wl == "small_http" else [])
 
 

@@ -198,6 +198,7 @@ TLSServerConfiguration = TLSConfiguration
 class TLSWrappedBuffer(metaclass=abc.ABCMeta):
     """One TLS connection as a pair of byte buffers (PEP 543), no I/O."""
 
+    reads_all_records: bool
     @abc.abstractmethod
     def read(self, amt: int) -> bytes: ...
     def readinto(self, buffer: bytearray | memoryview, amt: int) -> int: ...

@@ -500,6 +500,11 @@ class TLSWrappedBuffer(_ABC):
     ciphertext, after sending what is pending) or, rarely, WantWriteError.
     """
 
+    #: True when :meth:`read` already returns every whole record received
+    #: (up to ``amt``), so a caller wanting more need not call it again
+    #: until more ciphertext arrives.
+    reads_all_records = False
+
     @abc.abstractmethod
     def read(self, amt):
         """Return up to ``amt`` plaintext bytes; ``b""`` once the peer closed cleanly.

@@ -461,12 +461,45 @@ class StdlibBuffer(TLSWrappedBuffer):
         except ssl.SSLError as exc:
             raise explain_mismatch(translate_error(exc), self._obj, self._server_hostname)
 
+    #: ``read`` decrypts every whole record already received (up to ``amt``).
+    reads_all_records = True
+
     def read(self, amt):
-        """Return up to ``amt`` plaintext bytes; ``b""`` once the peer closed cleanly."""
+        """Return up to ``amt`` plaintext bytes; ``b""`` once the peer closed cleanly.
+
+        One ``SSLObject.read`` returns one TLS record (16 KiB at most): the
+        records already received are decrypted here, in one call, so a
+        caller asking for 64 KiB gets it without a Python round per record.
+        """
         if self._eof:
             return b""
         data = self._call(self._obj.read, amt)
-        return b"" if data is None else data
+        if data is None:
+            return b""
+        if len(data) < amt and self._incoming.pending:
+            return self._read_records(data, amt)
+        return data
+
+    def _read_records(self, first, amt):
+        """``first`` and the plaintext of the next records received, up to ``amt`` in all.
+
+        Stops at a record not wholly received (WantRead) and leaves any error
+        for the next call, which raises it.
+        """
+        read = self._obj.read
+        incoming = self._incoming
+        parts = [first]
+        total = len(first)
+        try:
+            while total < amt and incoming.pending:
+                more = read(amt - total)
+                if not more:
+                    break
+                parts.append(more)
+                total += len(more)
+        except ssl.SSLError:
+            pass
+        return b"".join(parts)
 
     def readinto(self, buffer, amt):
         """Read up to ``amt`` bytes into ``buffer``; return the count (0 at clean EOF)."""
