@@ -88,25 +88,37 @@ LOWER_IS_BETTER = frozenset(["ms"])
 HIT_VS_NETWORK, HIT_VS_CACHECONTROL, OFF_COST = 3.0, 2.0, 0.02
 
 # Measures the import in an interpreter that has loaded nothing else (run.py's
-# own imports would pre-load modules httpkit needs). argv[1]: "plain" or "memory".
+# own imports would pre-load modules httpkit needs). argv[1]: "plain" or "memory"
+# (httpkit), or the name of another client: its import and first pool/session.
 IMPORT_SNIPPET = r"""
 import os, sys, time
 path = os.environ.get(%(env)r)
 if path:
     sys.path.insert(0, path)
 t0 = time.perf_counter()
-import httpkit
-if sys.argv[1] == "memory":
-    import httpkit.cache
+if sys.argv[1] == "urllib3":
+    import urllib3
+    s = urllib3.PoolManager()
+elif sys.argv[1] == "requests":
+    import requests
+    s = requests.Session()
+elif sys.argv[1] == "httpx":
+    import httpx
+    s = httpx.Client()
+elif sys.argv[1] == "memory":
+    import httpkit, httpkit.cache
     s = httpkit.Session(cache=httpkit.cache.MemoryCache())
 else:
+    import httpkit
     s = httpkit.Session()
 elapsed = time.perf_counter() - t0
 import json, resource
 loaded = [m for m in %(watched)r if m in sys.modules]
 out = {"value": elapsed * 1000, "loaded": loaded}
 bad = [m for m in %(must_not)r if m in loaded]
-if path and not os.path.abspath(httpkit.__file__).startswith(os.path.abspath(path)):
+if "httpkit" not in sys.modules:
+    del out["loaded"]  # (what httpkit loads is the point of the other rows only)
+elif path and not os.path.abspath(httpkit.__file__).startswith(os.path.abspath(path)):
     out = {"error": "imported httpkit from %%s, not %%s" %% (httpkit.__file__, path)}
 elif sys.argv[1] == "plain" and bad:
     out = {"error": "import httpkit; httpkit.Session() loaded " + ", ".join(bad)}
@@ -383,7 +395,9 @@ def clients_for(wl, baseline=None):
     old = [(baseline.label, "httpkit", baseline.env)] if baseline and baseline.label else []
     if kind == "import":
         return ([("httpkit", "plain", {})] + [(label, "plain", env) for label, _, env in old]
-                + [("httpkit, Session(cache=MemoryCache())", "memory", {})])
+                + [("httpkit, Session(cache=MemoryCache())", "memory", {})]
+                + [("%s (its import and first pool/session)" % name, name, {})
+                   for name in ("urllib3", "requests", "httpx")])
     rows = [(c.name, c.name, {}) for c in clients.SYNC]
     if kind == "big":
         rows += [(c.name, c.name, {}) for c in clients.BIG_ONLY]
@@ -573,6 +587,43 @@ def targets(table, workloads, baseline, previous):
     return "\n".join(lines) if len(lines) > 5 else ""
 
 
+#: Issue 13's targets: (workload, our row, their row, goal). The ratio is ours /
+#: theirs (for ms, theirs / ours); the target holds when it is >= goal.
+SPEED_TARGETS = [
+    ("small_http", "httpkit", "h11 ceiling", 0.7),
+    ("small_https", "httpkit", "h11 ceiling", 0.7),
+    ("async_http", "httpkit.aio", "aiohttp", 0.6),
+    ("async_http", "httpkit.aio", "aiohttp (pure)", 1.4),
+    ("async_http", "httpkit tx", "treq", 1.5),
+    ("newconn_https", "httpkit", "urllib3", 1.5),
+    ("big_http", "httpkit", "urllib3", 1.0),
+    ("big_https", "httpkit", "urllib3", 1.0),
+    ("big_http", "httpkit", "raw socket loop", 0.9),
+    ("big_https", "httpkit", "raw socket loop", 0.9),
+    ("cache_off_import", "httpkit",
+     "urllib3 (its import and first pool/session)", 1.0),
+]
+
+
+def speed_targets(table, workloads):
+    """The "Targets (speed)" section: each of issue 13's ratios, with the spread of
+    the per-round ratios (both rows ran in the same rounds), PASS or FAIL."""
+    lines = ["### Targets (speed)", "",
+             "| target | ratio of medians | per-round ratios | result |", "|---|---:|---:|---|"]
+    for wl, ours, theirs, goal in SPEED_TARGETS:
+        if wl not in workloads:
+            continue
+        unit = WORKLOADS[wl][3]
+        a, b = table.get((wl, ours)), table.get((wl, theirs))
+        r = ratio(unit, a.value if a else None, b.value if b else None)
+        per = paired(table, wl, ours, theirs, unit)
+        lines.append("| %s: %s >= %gx %s | %s | %s | %s |" % (
+            wl, ours, goal, theirs, "n/a" if r is None else "%.2fx" % r,
+            "%.2f-%.2fx" % (min(per), max(per)) if per else "n/a",
+            verdict(None if r is None else r >= goal, a, b)))
+    return "\n".join(lines) + "\n" if len(lines) > 4 else ""
+
+
 def previous_small_http():
     """(httpkit's small_http median, where from) in the last committed benchmarks/results.md.
 
@@ -685,9 +736,10 @@ def main():
                            time.time() - t0, code_now(code0), load0, os.getloadavg()[0])
     table = summarize(results, workloads)
     text = render(table, workloads, header, baseline)
-    goals = targets(table, workloads, baseline, previous)
-    if goals:
-        text += "\n" + goals
+    for goals in (targets(table, workloads, baseline, previous),
+                  speed_targets(table, workloads)):
+        if goals:
+            text += "\n" + goals
     print(text)
     with open(args.output, "w") as f:
         f.write(text + "\n")
