@@ -30,7 +30,8 @@ from .exceptions import (ConnectionError, IncompleteRead, InvalidBodyFraming, In
                          RemoteProtocolError, RequestException, SSLError, Timeout)
 
 __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_alert",
-           "next_event", "buffered_body", "read_body", "start_body", "finish_body", "READ_SIZE"]
+           "next_event", "poll_event", "receive", "give_h11", "buffered_body", "read_body",
+           "start_body", "finish_body", "READ_SIZE"]
 
 # 64 KiB: larger buffers cross glibc's mmap threshold (128 KiB), and every
 # read then costs an mmap, page faults and a munmap: 4x slower downloads in
@@ -427,34 +428,52 @@ def next_event(conn, timeout):
         RemoteProtocolError: the server broke HTTP/1.1 framing.
         IncompleteRead: the connection ended inside a message.
     """
-    h = conn.h11
     while True:
-        state = h.their_state  # h11 moves to ERROR when it raises: look before
-        try:
-            event = h.next_event()
-        except h11.RemoteProtocolError as exc:
-            raise _protocol_error(state, exc)
+        event = poll_event(conn)
         if event is not h11.NEED_DATA:
             raise Return(event)
-        if conn.layers:
-            yield _feed_h11(conn, timeout)
-        else:  # plain HTTP: one generator level less
-            _give_h11(conn, (yield Recv(conn.transport, READ_SIZE, timeout)))
+        give_h11(conn, (yield receive(conn, timeout)))
 
 
-def _feed_h11(conn, timeout):
-    """Flow: read from the network into h11 (``b""`` tells it the peer closed)."""
+def poll_event(conn):
+    """Return h11's next event (``h11.NEED_DATA``: feed it :func:`receive`'s data first).
+
+    A plain call: a flow that reads a head (``_exchange.read_response_head``)
+    loops over it without a generator level of its own.
+
+    Raises:
+        RemoteProtocolError: the server broke HTTP/1.1 framing.
+        IncompleteRead: the connection ended inside a message.
+    """
+    h = conn.h11
+    state = h.their_state  # h11 moves to ERROR when it raises: look before
     try:
-        if conn.layers:
-            data = yield recv_bytes(conn, timeout)
-        else:
-            data = yield Recv(conn.transport, READ_SIZE, timeout)
+        return h.next_event()
+    except h11.RemoteProtocolError as exc:
+        raise _protocol_error(state, exc)
+
+
+def receive(conn, timeout):
+    """Return what reads h11's next bytes, to yield; hand its result to :func:`give_h11`.
+
+    A plain call, like :func:`send_request_head`: the ``Recv`` op itself on
+    plain HTTP (no generator level), else the flow through the TLS layers.
+    """
+    if conn.layers:
+        return _recv_plaintext(conn, timeout)
+    return Recv(conn.transport, READ_SIZE, timeout)
+
+
+def _recv_plaintext(conn, timeout):
+    """Flow: plaintext from the TLS layers; None when TLS ended without close_notify."""
+    try:
+        data = yield recv_bytes(conn, timeout)
     except _tls.RaggedEOF:
         data = None
-    _give_h11(conn, data)
+    raise Return(data)
 
 
-def _give_h11(conn, data):
+def give_h11(conn, data):
     """Hand h11 what a read returned: bytes, ``b""`` (the peer closed) or None
     (a TLS connection closed without close_notify)."""
     h = conn.h11
@@ -581,7 +600,7 @@ def read_body(conn, timeout, want=None):
         if data is not None:
             raise Return(data)
         if not conn.direct:
-            yield _feed_h11(conn, timeout)
+            give_h11(conn, (yield receive(conn, timeout)))
             continue
         left = conn.body_left
         size = READ_SIZE if want is None or want > READ_SIZE else want

@@ -415,7 +415,10 @@ def read_response_head(ctx, conn):
     """Flow: return the final h11.Response event (up to MAX_INFORMATIONAL 1xx are skipped)."""
     informational = 0
     while True:
-        event = yield _conn.next_event(conn, ctx.timeout_for("read"))
+        event = _conn.poll_event(conn)
+        if event is h11.NEED_DATA:
+            _conn.give_h11(conn, (yield _conn.receive(conn, ctx.timeout_for("read"))))
+            continue
         if isinstance(event, h11.Response):
             raise Return(event)
         if isinstance(event, h11.InformationalResponse):
