@@ -15,6 +15,11 @@ Rules:
   counted body needs no parsing. h11 has framed the head and checked the
   length; the connection gets a fresh h11 state machine afterwards, or is
   closed when h11 would have closed it.
+- While a head is awaited, h11 is given the bytes up to the first blank line
+  of a read and the rest is held back (``Connection.held``): a counted body
+  that arrived with its head then never enters h11 at all (no Data and
+  EndOfMessage events, no new cycle: ~15 us of a small GET). Whenever h11
+  needs more, or the body is not a byte count, h11 gets the held bytes first.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -30,8 +35,8 @@ from .exceptions import (ConnectionError, IncompleteRead, InvalidBodyFraming, In
                          RemoteProtocolError, RequestException, SSLError, Timeout)
 
 __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_alert",
-           "next_event", "poll_event", "receive", "give_h11", "buffered_body", "read_body",
-           "start_body", "finish_body", "READ_SIZE"]
+           "next_event", "poll_event", "receive", "give_h11", "give_head_bytes",
+           "buffered_body", "read_body", "start_body", "finish_body", "READ_SIZE"]
 
 # 64 KiB: larger buffers cross glibc's mmap threshold (128 KiB), and every
 # read then costs an mmap, page faults and a munmap: 4x slower downloads in
@@ -56,7 +61,7 @@ class Connection(object):
 
     __slots__ = ("transport", "h11", "layers", "key", "requests_served", "closed",
                  "received_any", "maybe_plaintext", "body_left", "direct", "keep_alive",
-                 "tls_version")
+                 "tls_version", "held")
 
     def __init__(self, transport, key):
         self.transport = transport
@@ -78,6 +83,8 @@ class Connection(object):
         self.body_left = None
         self.direct = False
         self.keep_alive = False
+        # Bytes read after a response head, not given to h11 (see give_head_bytes).
+        self.held = b""
 
     def is_reusable(self):
         """True when the connection is idle and both sides may send again."""
@@ -446,11 +453,16 @@ def poll_event(conn):
         IncompleteRead: the connection ended inside a message.
     """
     h = conn.h11
-    state = h.their_state  # h11 moves to ERROR when it raises: look before
-    try:
-        return h.next_event()
-    except h11.RemoteProtocolError as exc:
-        raise _protocol_error(state, exc)
+    while True:
+        state = h.their_state  # h11 moves to ERROR when it raises: look before
+        try:
+            event = h.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise _protocol_error(state, exc)
+        if event is not h11.NEED_DATA or not conn.held:
+            return event
+        h.receive_data(conn.held)  # (the blank line held back at was not h11's head end)
+        conn.held = b""
 
 
 def receive(conn, timeout):
@@ -490,6 +502,26 @@ def give_h11(conn, data):
                              "body ended: the response may be truncated")
     h.receive_data(b"")
 
+
+def give_head_bytes(conn, data):
+    """Like :func:`give_h11`, while a response head is awaited: h11 gets ``data`` up to
+    its first blank line, and the rest (a body's first bytes) is held back.
+
+    :func:`start_body` decides where the held bytes go: they are a counted
+    body's first bytes, or h11's (as is everything when :func:`poll_event`
+    finds that h11 needs more).
+    """
+    if data:
+        end = _BLANK_LINE.search(data)
+        if end is not None and end.end() < len(data):
+            conn.held = data[end.end():]
+            data = data[:end.end()]
+    give_h11(conn, data)
+
+
+#: A head ends at its first blank line (h11 0.16 accepts a bare LF; 0.11 wants
+#: CRLF CRLF, and then simply gets the held bytes: see poll_event).
+_BLANK_LINE = re.compile(b"\n\r?\n")
 
 #: How much of a reply that is not HTTP an error message shows.
 _SHOWN_START = 40
@@ -540,6 +572,11 @@ def start_body(conn, method, request_headers, event, response_headers):
     conn.keep_alive = keep_alive
     if method != b"HEAD" and event.status_code not in (204, 304):
         conn.body_left = length
+    if conn.body_left is not None and not conn.h11.trailing_data[0]:
+        conn.direct = True  # h11 holds none of the counted body: all of it is a byte count
+    elif conn.held:
+        conn.h11.receive_data(conn.held)  # h11 frames this body: it gets its first bytes
+        conn.held = b""
 
 
 _FRAMING_NAMES = frozenset((b"content-length", b"connection", b"transfer-encoding"))
@@ -559,6 +596,8 @@ def buffered_body(conn):
     piece has to come from the network (then run :func:`read_body`).
     """
     if conn.direct:
+        if conn.held:
+            return _take_held(conn)
         return None if conn.body_left else b""
     h = conn.h11
     state = h.their_state  # h11 moves to ERROR when it raises: look before
@@ -582,6 +621,17 @@ def buffered_body(conn):
             conn.direct = True
         return None
     raise RemoteProtocolError("unexpected %s in the response body" % kind.__name__)
+
+
+def _take_held(conn):
+    """The held-back start of a counted body (bytes past its end: the connection is not reused)."""
+    data, left = conn.held, conn.body_left
+    conn.held = b""
+    if len(data) > left:
+        conn.keep_alive = False  # (bytes after the response would be read as the next one's)
+        data = data[:left]
+    conn.body_left = left - len(data)
+    return data
 
 
 def read_body(conn, timeout, want=None):
@@ -625,6 +675,7 @@ def finish_body(conn):
     if conn.direct:
         conn.direct = False
         conn.body_left = None
+        conn.held = b""
         if conn.keep_alive and h.our_state is h11.DONE:
             conn.h11 = client_connection(max_incomplete_event_size=MAX_HEAD_SIZE)
             return True

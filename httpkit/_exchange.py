@@ -417,7 +417,7 @@ def read_response_head(ctx, conn):
     while True:
         event = _conn.poll_event(conn)
         if event is h11.NEED_DATA:
-            _conn.give_h11(conn, (yield _conn.receive(conn, ctx.timeout_for("read"))))
+            _conn.give_head_bytes(conn, (yield _conn.receive(conn, ctx.timeout_for("read"))))
             continue
         if isinstance(event, h11.Response):
             raise Return(event)
