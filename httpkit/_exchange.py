@@ -414,8 +414,16 @@ def early_response(ctx, conn, send_error):
 def read_response_head(ctx, conn):
     """Flow: return the final h11.Response event (up to MAX_INFORMATIONAL 1xx are skipped)."""
     informational = 0
+    # Nothing read for this exchange yet, and a connection is reused only with
+    # nothing left in h11's buffer (finish_body): h11's first answer would be
+    # NEED_DATA, so read first (one next_event call less, ~4 us).
+    read_first = not conn.received_any
     while True:
-        event = _conn.poll_event(conn)
+        if read_first:
+            read_first = False
+            event = h11.NEED_DATA
+        else:
+            event = _conn.poll_event(conn)
         if event is h11.NEED_DATA:
             _conn.give_head_bytes(conn, (yield _conn.receive(conn, ctx.timeout_for("read"))))
             continue
