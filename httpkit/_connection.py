@@ -543,24 +543,25 @@ def _check_start(data):
                                                              else "b" + shown,))
 
 
-def start_body(conn, method, request_headers, event, response_headers):
+def start_body(conn, method, request_fields, event, response_fields):
     """Note how the body of the response head ``event`` is framed (see ``read_body``).
 
-    ``response_headers``: ``event.headers.raw_items()`` (names as sent; h11's
-    own Headers is slow to iterate).
+    ``request_fields``, ``response_fields``: both heads' fields as
+    :class:`httpkit.Headers` keeps them, ``[lower name, name, value]`` in
+    native str (a request value may be None: not sent). The response's are
+    decoded once for its Headers anyway; h11's own Headers is slow to iterate.
     """
     conn.direct = False
     conn.body_left = None
     length = None
     encoded = False
-    keep_alive = event.http_version >= b"1.1" and not _says_close(request_headers)
-    for name, value in response_headers:
-        name = name.lower()
+    keep_alive = event.http_version >= b"1.1" and not _says_close(request_fields)
+    for name, _, value in response_fields:
         if name in _FRAMING_NAMES:
-            if name == b"content-length":
+            if name == "content-length":
                 length = int(value)  # h11 has validated it
-            elif name == b"connection":
-                keep_alive = keep_alive and b"close" not in value.lower()
+            elif name == "connection":
+                keep_alive = keep_alive and "close" not in value.lower()
             else:
                 encoded = True  # transfer-encoding: chunked, h11 frames it
     if encoded:
@@ -579,12 +580,12 @@ def start_body(conn, method, request_headers, event, response_headers):
         conn.held = b""
 
 
-_FRAMING_NAMES = frozenset((b"content-length", b"connection", b"transfer-encoding"))
+_FRAMING_NAMES = frozenset(("content-length", "connection", "transfer-encoding"))
 
 
-def _says_close(headers):
-    for name, value in headers:
-        if name.lower() == b"connection" and b"close" in value.lower():
+def _says_close(fields):
+    for name, _, value in fields:
+        if name == "connection" and value is not None and "close" in value.lower():
             return True
     return False
 

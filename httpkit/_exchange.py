@@ -350,10 +350,10 @@ def exchange(ctx, conn, request, proxy):
     raw_headers = event.headers.raw_items()
     check_head_size(event, raw_headers)
     check_response(event, raw_headers)
-    _conn.start_body(conn, method, headers, event, raw_headers)
-    response = Response(event.status_code, event.reason.decode("latin-1"),
-                        Headers.from_wire(raw_headers), request,
-                        "HTTP/" + event.http_version.decode("ascii"))
+    response_headers = Headers.from_wire(raw_headers)
+    _conn.start_body(conn, method, request.headers._items, event, response_headers._items)
+    response = Response(event.status_code, event.reason.decode("latin-1"), response_headers,
+                        request, "HTTP/" + event.http_version.decode("ascii"))
     response.connection = conn
     response.elapsed_start = started
     log = debug()
