@@ -386,7 +386,7 @@ def send_request_head(conn, method, target, headers, timeout, body=None):
     if body is not None:
         if body:
             data += _send(conn, h11.Data, data=body)
-        data += _send(conn, h11.EndOfMessage)
+        data += _send(conn, _end_of_message)
     if conn.layers:
         return send_bytes(conn, data, timeout)
     return Send(conn.transport, data, timeout)
@@ -400,7 +400,7 @@ def send_body_chunk(conn, chunk, timeout):
 
 def send_end_of_body(conn, timeout):
     """Flow: finish the request body (the last chunk, for chunked bodies)."""
-    yield send_bytes(conn, _send(conn, h11.EndOfMessage), timeout)
+    yield send_bytes(conn, _send(conn, _end_of_message), timeout)
 
 
 _SEND_ERRORS = (
@@ -409,6 +409,15 @@ _SEND_ERRORS = (
     ("Transfer-Encoding", "only Transfer-Encoding: chunked can be sent (httpkit frames "
                           "the body; drop the header)"),
 )
+
+
+_END_OF_MESSAGE = h11.EndOfMessage()
+
+
+def _end_of_message():
+    """The EndOfMessage every request ends with: one for all (h11 never changes the
+    events it sends, and making one costs ~1 us: its empty trailer is validated)."""
+    return _END_OF_MESSAGE
 
 
 def _send(conn, event_type, **fields):
