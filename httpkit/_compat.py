@@ -162,8 +162,7 @@ def environ_getter(names):
         data = getattr(os.environ, "_data", None)  # looked up each time: os.environ may be replaced
         if data is None:
             return tuple([os.environ.get(name) for name in names])
-        get = data.get
-        return tuple([get(key) for key in keys])
+        return tuple(map(data.get, keys))  # (C-level: no list comprehension frame)
 
     return snapshot
 

@@ -15,6 +15,11 @@ Rules:
   counted body needs no parsing. h11 has framed the head and checked the
   length; the connection gets a fresh h11 state machine afterwards, or is
   closed when h11 would have closed it.
+- While a head is awaited, h11 is given the bytes up to the first blank line
+  of a read and the rest is held back (``Connection.held``): a counted body
+  that arrived with its head then never enters h11 at all (no Data and
+  EndOfMessage events, no new cycle: ~15 us of a small GET). Whenever h11
+  needs more, or the body is not a byte count, h11 gets the held bytes first.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -30,7 +35,8 @@ from .exceptions import (ConnectionError, IncompleteRead, InvalidBodyFraming, In
                          RemoteProtocolError, RequestException, SSLError, Timeout)
 
 __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_alert",
-           "next_event", "buffered_body", "read_body", "start_body", "finish_body", "READ_SIZE"]
+           "next_event", "poll_event", "receive", "give_h11", "give_head_bytes",
+           "buffered_body", "read_body", "start_body", "finish_body", "READ_SIZE"]
 
 # 64 KiB: larger buffers cross glibc's mmap threshold (128 KiB), and every
 # read then costs an mmap, page faults and a munmap: 4x slower downloads in
@@ -58,7 +64,7 @@ class Connection(object):
 
     __slots__ = ("transport", "h11", "layers", "key", "requests_served", "closed",
                  "received_any", "maybe_plaintext", "body_left", "direct", "keep_alive",
-                 "tls_version")
+                 "tls_version", "held")
 
     def __init__(self, transport, key):
         self.transport = transport
@@ -80,6 +86,8 @@ class Connection(object):
         self.body_left = None
         self.direct = False
         self.keep_alive = False
+        # Bytes read after a response head, not given to h11 (see give_head_bytes).
+        self.held = b""
 
     def is_reusable(self):
         """True when the connection is idle and both sides may send again."""
@@ -399,7 +407,7 @@ def send_request_head(conn, method, target, headers, timeout, body=None):
     if body is not None:
         if body:
             data += _send(conn, h11.Data, data=body)
-        data += _send(conn, h11.EndOfMessage)
+        data += _send(conn, _end_of_message)
     if conn.layers:
         return send_bytes(conn, data, timeout)
     return Send(conn.transport, data, timeout)
@@ -413,7 +421,7 @@ def send_body_chunk(conn, chunk, timeout):
 
 def send_end_of_body(conn, timeout):
     """Flow: finish the request body (the last chunk, for chunked bodies)."""
-    yield send_bytes(conn, _send(conn, h11.EndOfMessage), timeout)
+    yield send_bytes(conn, _send(conn, _end_of_message), timeout)
 
 
 _SEND_ERRORS = (
@@ -422,6 +430,15 @@ _SEND_ERRORS = (
     ("Transfer-Encoding", "only Transfer-Encoding: chunked can be sent (httpkit frames "
                           "the body; drop the header)"),
 )
+
+
+_END_OF_MESSAGE = h11.EndOfMessage()
+
+
+def _end_of_message():
+    """The EndOfMessage every request ends with: one for all (h11 never changes the
+    events it sends, and making one costs ~1 us: its empty trailer is validated)."""
+    return _END_OF_MESSAGE
 
 
 def _send(conn, event_type, **fields):
@@ -448,6 +465,23 @@ def next_event(conn, timeout):
         RemoteProtocolError: the server broke HTTP/1.1 framing.
         IncompleteRead: the connection ended inside a message.
     """
+    while True:
+        event = poll_event(conn)
+        if event is not h11.NEED_DATA:
+            raise Return(event)
+        give_h11(conn, (yield receive(conn, timeout)))
+
+
+def poll_event(conn):
+    """Return h11's next event (``h11.NEED_DATA``: feed it :func:`receive`'s data first).
+
+    A plain call: a flow that reads a head (``_exchange.read_response_head``)
+    loops over it without a generator level of its own.
+
+    Raises:
+        RemoteProtocolError: the server broke HTTP/1.1 framing.
+        IncompleteRead: the connection ended inside a message.
+    """
     h = conn.h11
     while True:
         state = h.their_state  # h11 moves to ERROR when it raises: look before
@@ -455,27 +489,33 @@ def next_event(conn, timeout):
             event = h.next_event()
         except h11.RemoteProtocolError as exc:
             raise _protocol_error(state, exc)
-        if event is not h11.NEED_DATA:
-            raise Return(event)
-        if conn.layers:
-            yield _feed_h11(conn, timeout)
-        else:  # plain HTTP: one generator level less
-            _give_h11(conn, (yield Recv(conn.transport, READ_SIZE, timeout)))
+        if event is not h11.NEED_DATA or not conn.held:
+            return event
+        h.receive_data(conn.held)  # (the blank line held back at was not h11's head end)
+        conn.held = b""
 
 
-def _feed_h11(conn, timeout):
-    """Flow: read from the network into h11 (``b""`` tells it the peer closed)."""
+def receive(conn, timeout):
+    """Return what reads h11's next bytes, to yield; hand its result to :func:`give_h11`.
+
+    A plain call, like :func:`send_request_head`: the ``Recv`` op itself on
+    plain HTTP (no generator level), else the flow through the TLS layers.
+    """
+    if conn.layers:
+        return _recv_plaintext(conn, timeout)
+    return Recv(conn.transport, READ_SIZE, timeout)
+
+
+def _recv_plaintext(conn, timeout):
+    """Flow: plaintext from the TLS layers; None when TLS ended without close_notify."""
     try:
-        if conn.layers:
-            data = yield recv_bytes(conn, timeout)
-        else:
-            data = yield Recv(conn.transport, READ_SIZE, timeout)
+        data = yield recv_bytes(conn, timeout)
     except _tls.RaggedEOF:
         data = None
-    _give_h11(conn, data)
+    raise Return(data)
 
 
-def _give_h11(conn, data):
+def give_h11(conn, data):
     """Hand h11 what a read returned: bytes, ``b""`` (the peer closed) or None
     (a TLS connection closed without close_notify)."""
     h = conn.h11
@@ -492,6 +532,26 @@ def _give_h11(conn, data):
                              "body ended: the response may be truncated")
     h.receive_data(b"")
 
+
+def give_head_bytes(conn, data):
+    """Like :func:`give_h11`, while a response head is awaited: h11 gets ``data`` up to
+    its first blank line, and the rest (a body's first bytes) is held back.
+
+    :func:`start_body` decides where the held bytes go: they are a counted
+    body's first bytes, or h11's (as is everything when :func:`poll_event`
+    finds that h11 needs more).
+    """
+    if data:
+        end = _BLANK_LINE.search(data)
+        if end is not None and end.end() < len(data):
+            conn.held = data[end.end():]
+            data = data[:end.end()]
+    give_h11(conn, data)
+
+
+#: A head ends at its first blank line (h11 0.16 accepts a bare LF; 0.11 wants
+#: CRLF CRLF, and then simply gets the held bytes: see poll_event).
+_BLANK_LINE = re.compile(b"\n\r?\n")
 
 #: How much of a reply that is not HTTP an error message shows.
 _SHOWN_START = 40
@@ -513,24 +573,25 @@ def _check_start(data):
                                                              else "b" + shown,))
 
 
-def start_body(conn, method, request_headers, event, response_headers):
+def start_body(conn, method, request_fields, event, response_fields):
     """Note how the body of the response head ``event`` is framed (see ``read_body``).
 
-    ``response_headers``: ``event.headers.raw_items()`` (names as sent; h11's
-    own Headers is slow to iterate).
+    ``request_fields``, ``response_fields``: both heads' fields as
+    :class:`httpkit.Headers` keeps them, ``[lower name, name, value]`` in
+    native str (a request value may be None: not sent). The response's are
+    decoded once for its Headers anyway; h11's own Headers is slow to iterate.
     """
     conn.direct = False
     conn.body_left = None
     length = None
     encoded = False
-    keep_alive = event.http_version >= b"1.1" and not _says_close(request_headers)
-    for name, value in response_headers:
-        name = name.lower()
+    keep_alive = event.http_version >= b"1.1" and not _says_close(request_fields)
+    for name, _, value in response_fields:
         if name in _FRAMING_NAMES:
-            if name == b"content-length":
+            if name == "content-length":
                 length = int(value)  # h11 has validated it
-            elif name == b"connection":
-                keep_alive = keep_alive and b"close" not in value.lower()
+            elif name == "connection":
+                keep_alive = keep_alive and "close" not in value.lower()
             else:
                 encoded = True  # transfer-encoding: chunked, h11 frames it
     if encoded:
@@ -542,14 +603,19 @@ def start_body(conn, method, request_headers, event, response_headers):
     conn.keep_alive = keep_alive
     if method != b"HEAD" and event.status_code not in (204, 304):
         conn.body_left = length
+    if conn.body_left is not None and not conn.h11.trailing_data[0]:
+        conn.direct = True  # h11 holds none of the counted body: all of it is a byte count
+    elif conn.held:
+        conn.h11.receive_data(conn.held)  # h11 frames this body: it gets its first bytes
+        conn.held = b""
 
 
-_FRAMING_NAMES = frozenset((b"content-length", b"connection", b"transfer-encoding"))
+_FRAMING_NAMES = frozenset(("content-length", "connection", "transfer-encoding"))
 
 
-def _says_close(headers):
-    for name, value in headers:
-        if name.lower() == b"connection" and b"close" in value.lower():
+def _says_close(fields):
+    for name, _, value in fields:
+        if name == "connection" and value is not None and "close" in value.lower():
             return True
     return False
 
@@ -561,6 +627,8 @@ def buffered_body(conn):
     piece has to come from the network (then run :func:`read_body`).
     """
     if conn.direct:
+        if conn.held:
+            return _take_held(conn)
         if not conn.body_left:
             return b""
         return _decrypted_body(conn) if conn.layers else None
@@ -608,6 +676,17 @@ def _decrypted_body(conn):
     return data
 
 
+def _take_held(conn):
+    """The held-back start of a counted body (bytes past its end: the connection is not reused)."""
+    data, left = conn.held, conn.body_left
+    conn.held = b""
+    if len(data) > left:
+        conn.keep_alive = False  # (bytes after the response would be read as the next one's)
+        data = data[:left]
+    conn.body_left = left - len(data)
+    return data
+
+
 def read_body(conn, timeout, want=None):
     """Flow: return the next piece of the response body (bytes); ``b""`` once it ended.
 
@@ -624,7 +703,7 @@ def read_body(conn, timeout, want=None):
         if data is not None:
             raise Return(data)
         if not conn.direct:
-            yield _feed_h11(conn, timeout)
+            give_h11(conn, (yield receive(conn, timeout)))
             continue
         left = conn.body_left
         size = READ_SIZE if want is None or want > READ_SIZE else want
@@ -653,6 +732,7 @@ def finish_body(conn):
     if conn.direct:
         conn.direct = False
         conn.body_left = None
+        conn.held = b""
         if conn.keep_alive and h.our_state is h11.DONE:
             conn.h11 = client_connection(max_incomplete_event_size=MAX_HEAD_SIZE)
             return True

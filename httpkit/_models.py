@@ -75,8 +75,15 @@ def check_method(method):
             (section 9.1: empty, a space, CR, LF, NUL, non-ASCII); the message
             names the method. h11 would refuse it too, but only while sending.
     """
-    if isinstance(method, str) and _TOKEN.match(method):
-        return method.upper()  # the hot path: "GET", "post"
+    if isinstance(method, str):
+        checked = _CHECKED_METHODS.get(method)
+        if checked is not None:
+            return checked  # the hot path: checked twice a request (prepared, sent)
+        if _TOKEN.match(method):
+            checked = method.upper()
+            if len(_CHECKED_METHODS) < 64:
+                _CHECKED_METHODS[method] = checked
+            return checked
     if not isinstance(method, (text_type, binary_type)):
         raise InvalidMethod("Method %r must be str or bytes, not %s"
                             % (method, type(method).__name__))
@@ -85,6 +92,10 @@ def check_method(method):
         raise InvalidMethod("Invalid method %r: an HTTP method is a token of letters, digits "
                             "and !#$%%&'*+-.^_`|~ (RFC 9110 section 9.1)" % (method,))
     return str(text.upper())
+
+
+#: The methods check_method passed, as it returned them (a few: "GET", "post"...).
+_CHECKED_METHODS = {}
 
 
 def _native(value, what):

@@ -33,10 +33,11 @@ _TIMEOUT_ERRORS = {"connect": ConnectTimeout, "send": WriteTimeout, "recv": Read
 
 
 class _Transport(object):
-    __slots__ = ("sock", "timeout", "peer")
+    __slots__ = ("sock", "timeout", "peer", "poller")
 
     def __init__(self, sock, timeout, peer):
         self.sock, self.timeout, self.peer = sock, timeout, peer
+        self.poller = None  # made by the first _readable() (a checkout of the idle socket)
 
 
 def _map_socket_error(exc, phase, peer):
@@ -53,7 +54,11 @@ class SyncDriver(object):
 
     def __init__(self, limits):
         self.pool = PoolState(limits)
-        self._cond = threading.Condition(threading.Lock())
+        # The pool is guarded with the lock itself (a C-level context manager);
+        # the Condition is only for waiting, and notified only when a thread waits.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._waiting = 0
         self._handlers = {Connect: self._connect, Send: self._send, Recv: self._recv,
                           Sleep: self._sleep, Checkout: self._checkout, Offload: self._offload}
 
@@ -118,7 +123,7 @@ class SyncDriver(object):
     # ---- pool
     def _checkout(self, op):
         deadline = None if op.timeout is None else monotonic() + op.timeout
-        with self._cond:
+        with self._lock:
             while True:
                 conn, reserved, to_close = self.pool.try_checkout(op.key, monotonic())
                 for stale in to_close:
@@ -135,20 +140,25 @@ class SyncDriver(object):
                 if remaining is not None and remaining <= 0:
                     raise PoolTimeout("no connection to %s:%s became free within %ss"
                                       % (op.key[1], op.key[2], op.timeout))
-                self._cond.wait(remaining)
+                self._waiting += 1
+                try:
+                    self._cond.wait(remaining)
+                finally:
+                    self._waiting -= 1
 
     def checkin(self, key, conn, reusable):
         """Give a connection (or a reserved slot) back; close it if not reusable."""
-        with self._cond:
+        with self._lock:
             to_close = self.pool.checkin(key, conn, reusable, monotonic())
-            self._cond.notify()
+            if self._waiting:
+                self._cond.notify()
         if to_close is not None:
             to_close.closed = True
             self.close(to_close.transport)
 
     def close_all(self):
         """Close every idle connection; in-use ones close when given back."""
-        with self._cond:
+        with self._lock:
             conns = self.pool.close_all()
             self._cond.notify_all()
         for conn in conns:
@@ -156,9 +166,10 @@ class SyncDriver(object):
 
     def _alive(self, conn):
         """A cheap check that an idle connection was not closed by the server."""
-        sock = conn.transport.sock
+        transport = conn.transport
+        sock = transport.sock
         try:
-            readable = _readable(sock)
+            readable = _readable(transport)
         except (socket.error, OSError, ValueError):
             return False
         if not readable:
@@ -194,9 +205,11 @@ def _send_within(sock, data, timeout):
 
 
 if hasattr(select, "poll"):
-    def _readable(sock):
-        poller = select.poll()
-        poller.register(sock, select.POLLIN)
+    def _readable(transport):
+        poller = transport.poller
+        if poller is None:  # one poll object per socket, not one per checkout
+            poller = transport.poller = select.poll()
+            poller.register(transport.sock, select.POLLIN)
         return bool(poller.poll(0))
 
     def _writable(sock, seconds):
@@ -213,8 +226,8 @@ if hasattr(select, "poll"):
             seconds = deadline - monotonic()
         return False
 else:  # pragma: no cover - Windows
-    def _readable(sock):
-        return bool(select.select([sock], [], [], 0)[0])
+    def _readable(transport):
+        return bool(select.select([transport.sock], [], [], 0)[0])
 
     def _writable(sock, seconds):
         return seconds > 0 and bool(select.select([], [sock], [], seconds)[0])

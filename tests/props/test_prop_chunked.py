@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from _props import SETTINGS, splits
 from httpkit import _connection as _conn
 from httpkit._flow import Return, run_flow
+from httpkit._models import Headers
 from httpkit._ops import Recv
 from httpkit.exceptions import ChunkedEncodingError, RemoteProtocolError
 
@@ -22,7 +23,7 @@ _HEAD = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 def _read_body(conn):
     event = yield _conn.next_event(conn, 5)
     assert isinstance(event, h11.Response), event
-    _conn.start_body(conn, b"GET", [], event, event.headers.raw_items())
+    _conn.start_body(conn, b"GET", [], event, Headers.from_wire(event.headers.raw_items())._items)
     pieces = []
     while True:
         piece = yield _conn.read_body(conn, 5)
