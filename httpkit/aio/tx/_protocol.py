@@ -6,6 +6,8 @@ Rules:
   paused) until the flow has drained them to ``LOW_WATER``.
 - The protocol is its transport's streaming producer: when our writes back up
   the transport pauses us, and ``Send`` waits until it resumes us.
+- Read and write waits time out on one timer per connection that is moved
+  lazily (:meth:`TxTransport._start_timeout`), not a ``callLater`` per wait.
 - ``map_failure`` is the only place Twisted failures become httpkit errors.
 - It never parses or encrypts: TLS and HTTP are the core's, above these bytes.
 """
@@ -81,7 +83,9 @@ class TxTransport(Protocol):
         self._chunks = deque()
         self._size = 0
         self._reason = None                   # why the connection ended (None: clean EOF)
-        self._reader = self._writer = None    # (Deferred, timer, max_bytes)
+        self._reader = self._writer = None    # (Deferred, max_bytes)
+        self._deadline = None  # reactor time the current wait times out
+        self._timer = None     # a DelayedCall armed at or before it
         self._read_paused = self._write_paused = False
         self._on_lost = []
         self._poller = None  # select.poll on the socket (pending_input)
@@ -109,9 +113,8 @@ class TxTransport(Protocol):
             self.pauses += 1
             self.transport.pauseProducing()
         if self._reader is not None:
-            d, timer, max_bytes = self._reader
-            self._reader = None
-            stop(timer)
+            d, max_bytes = self._reader
+            self._reader = self._deadline = None
             d.callback(self._take(max_bytes))
 
     def connectionLost(self, reason=None):
@@ -119,11 +122,12 @@ class TxTransport(Protocol):
         if reason is not None and not reason.check(_terr.ConnectionDone):
             self._reason = reason
         reader, writer, self._reader, self._writer = self._reader, self._writer, None, None
+        self._deadline = None
+        stop(self._timer)
+        self._timer = None
         if reader is not None:
-            stop(reader[1])
             self._fire_eof(reader[0])
         if writer is not None:
-            stop(writer[1])
             writer[0].errback(map_failure(reason or _terr.ConnectionDone(), "send", self.peer))
         for d in self._on_lost:
             d.callback(None)
@@ -136,9 +140,8 @@ class TxTransport(Protocol):
     def resumeProducing(self):
         self._write_paused = False
         if self._writer is not None:
-            d, timer, _ = self._writer
-            self._writer = None
-            stop(timer)
+            d, _ = self._writer
+            self._writer = self._deadline = None
             d.callback(None)
 
     def stopProducing(self):
@@ -154,7 +157,8 @@ class TxTransport(Protocol):
                 raise map_failure(self._reason, "recv", self.peer)
             return b""
         d = Deferred(self._cancel_read)
-        self._reader = (d, later(self.reactor, timeout, self._expire, "recv"), max_bytes)
+        self._reader = (d, max_bytes)
+        self._start_timeout(timeout)
         return d
 
     def send(self, data, timeout):
@@ -165,7 +169,8 @@ class TxTransport(Protocol):
         if not self._write_paused:
             return None
         d = Deferred(self._cancel_write)
-        self._writer = (d, later(self.reactor, timeout, self._expire, "send"), None)
+        self._writer = (d, None)
+        self._start_timeout(timeout)
         return d
 
     def close(self):
@@ -218,19 +223,44 @@ class TxTransport(Protocol):
         else:
             d.callback(b"")
 
-    def _expire(self, phase):
-        slot = "_reader" if phase == "recv" else "_writer"
-        waiter = getattr(self, slot)
-        setattr(self, slot, None)
-        if waiter is not None:
-            waiter[0].errback(map_failure(None, phase, self.peer, timed_out=True))
+    def _start_timeout(self, timeout):
+        """Time out the read or write wait that begins now after ``timeout`` seconds (None: never).
+
+        The wait's end sets ``_deadline`` back to None; its timer is not
+        cancelled then (a ``callLater`` and a ``cancel`` per wait cost ~12
+        Python calls a request). When it fires before the current deadline
+        it moves there, so on a busy keep-alive connection it fires about
+        once per timeout period.
+        """
+        if timeout is None:
+            return
+        timeout = max(timeout, 0)
+        deadline = self._deadline = self.reactor.seconds() + timeout
+        timer = self._timer
+        if timer is None or timer.getTime() > deadline:
+            stop(timer)
+            self._timer = self.reactor.callLater(timeout, self._timer_fired)
+
+    def _timer_fired(self):
+        fired, self._timer = self._timer, None
+        deadline = self._deadline
+        if deadline is None:
+            return  # no wait now: the next one arms a new timer
+        if deadline > fired.getTime():  # a wait that began after the timer was armed
+            self._timer = self.reactor.callLater(max(deadline - self.reactor.seconds(), 0),
+                                                 self._timer_fired)
+            return
+        self._deadline = None
+        reader, writer, self._reader, self._writer = self._reader, self._writer, None, None
+        if reader is not None:
+            reader[0].errback(map_failure(None, "recv", self.peer, timed_out=True))
+        if writer is not None:
+            writer[0].errback(map_failure(None, "send", self.peer, timed_out=True))
 
     def _cancel_read(self, d):
         if self._reader is not None and self._reader[0] is d:
-            stop(self._reader[1])
-            self._reader = None
+            self._reader = self._deadline = None
 
     def _cancel_write(self, d):
         if self._writer is not None and self._writer[0] is d:
-            stop(self._writer[1])
-            self._writer = None
+            self._writer = self._deadline = None
