@@ -83,7 +83,8 @@ class TxTransport(Protocol):
         self._chunks = deque()
         self._size = 0
         self._reason = None                   # why the connection ended (None: clean EOF)
-        self._reader = self._writer = None    # (Deferred, max_bytes)
+        self._reader = None   # (reader, max_bytes): see recv()
+        self._writer = None   # (Deferred, None)
         self._deadline = None  # reactor time the current wait times out
         self._timer = None     # a DelayedCall armed at or before it
         self._read_paused = self._write_paused = False
@@ -113,9 +114,9 @@ class TxTransport(Protocol):
             self.pauses += 1
             self.transport.pauseProducing()
         if self._reader is not None:
-            d, max_bytes = self._reader
+            reader, max_bytes = self._reader
             self._reader = self._deadline = None
-            d.callback(self._take(max_bytes))
+            reader.wake(self._take(max_bytes), None)
 
     def connectionLost(self, reason=None):
         self.lost = True
@@ -126,7 +127,7 @@ class TxTransport(Protocol):
         stop(self._timer)
         self._timer = None
         if reader is not None:
-            self._fire_eof(reader[0])
+            reader[0].wake(*self._eof())
         if writer is not None:
             writer[0].errback(map_failure(reason or _terr.ConnectionDone(), "send", self.peer))
         for d in self._on_lost:
@@ -148,18 +149,28 @@ class TxTransport(Protocol):
         pass  # connectionLost follows and wakes any waiter
 
     # ---- what the driver's ops call
-    def recv(self, max_bytes, timeout):
-        """Return buffered bytes now, or a Deferred firing with the next ones (b"": EOF)."""
+    def recv(self, max_bytes, timeout, reader):
+        """Return buffered bytes now (b"": EOF), or None: ``reader`` is woken later.
+
+        ``reader.wake(data, error)`` gets the next bytes (b"" at EOF) or the
+        httpkit error (a timeout, a reset). Not a Deferred: a read is the one
+        wait of most requests, and a Deferred round trip costs more than the
+        rest of this protocol's work per request. ``cancel_read()`` withdraws it.
+        """
         if self._chunks:
             return self._take(max_bytes)
         if self.lost:
-            if self._reason is not None:
-                raise map_failure(self._reason, "recv", self.peer)
-            return b""
-        d = Deferred(self._cancel_read)
-        self._reader = (d, max_bytes)
+            data, error = self._eof()
+            if error is not None:
+                raise error
+            return data
+        self._reader = (reader, max_bytes)
         self._start_timeout(timeout)
-        return d
+        return None
+
+    def cancel_read(self):
+        """Forget the waiting reader (its flow was cancelled)."""
+        self._reader = self._deadline = None
 
     def send(self, data, timeout):
         """Write ``data``; return None, or a Deferred while the transport is backed up."""
@@ -217,11 +228,11 @@ class TxTransport(Protocol):
             self.transport.resumeProducing()
         return first
 
-    def _fire_eof(self, d):
+    def _eof(self):
+        """``(data, error)`` for a read at the end: b"", or why the connection broke."""
         if self._reason is not None:
-            d.errback(map_failure(self._reason, "recv", self.peer))
-        else:
-            d.callback(b"")
+            return None, map_failure(self._reason, "recv", self.peer)
+        return b"", None
 
     def _start_timeout(self, timeout):
         """Time out the read or write wait that begins now after ``timeout`` seconds (None: never).
@@ -253,13 +264,9 @@ class TxTransport(Protocol):
         self._deadline = None
         reader, writer, self._reader, self._writer = self._reader, self._writer, None, None
         if reader is not None:
-            reader[0].errback(map_failure(None, "recv", self.peer, timed_out=True))
+            reader[0].wake(None, map_failure(None, "recv", self.peer, timed_out=True))
         if writer is not None:
             writer[0].errback(map_failure(None, "send", self.peer, timed_out=True))
-
-    def _cancel_read(self, d):
-        if self._reader is not None and self._reader[0] is d:
-            self._reader = self._deadline = None
 
     def _cancel_write(self, d):
         if self._writer is not None and self._writer[0] is d:
