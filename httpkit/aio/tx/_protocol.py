@@ -8,9 +8,6 @@ Rules:
   the transport pauses us, and ``Send`` waits until it resumes us.
 - Read and write waits time out on one timer per connection that is moved
   lazily (:meth:`TxTransport._start_timeout`), not a ``callLater`` per wait.
-- Writes go straight to the socket while nothing waits in the transport's
-  buffer (:meth:`TxTransport._send_now`); what the socket does not take goes
-  through ``transport.write``, and so does every write after it.
 - ``map_failure`` is the only place Twisted failures become httpkit errors.
 - It never parses or encrypts: TLS and HTTP are the core's, above these bytes.
 """
@@ -93,7 +90,6 @@ class TxTransport(Protocol):
         self._read_paused = self._write_paused = False
         self._on_lost = []
         self._poller = None  # select.poll on the socket (pending_input)
-        self._socket = None  # the socket, written to directly until a write is left over
 
     # ---- Protocol
     def connectionMade(self):
@@ -104,11 +100,9 @@ class TxTransport(Protocol):
         self.transport.setTcpNoDelay(True)
         self.transport.registerProducer(self, True)
         handle = getattr(self.transport, "getHandle", None)
-        if handle is not None:
-            self._socket = handle()
-            if hasattr(select, "poll"):
-                self._poller = select.poll()
-                self._poller.register(self._socket.fileno(), select.POLLIN)
+        if handle is not None and hasattr(select, "poll"):
+            self._poller = select.poll()
+            self._poller.register(handle().fileno(), select.POLLIN)
         if made is not None:
             made.callback(self)
 
@@ -182,33 +176,13 @@ class TxTransport(Protocol):
         """Write ``data``; return None, or a Deferred while the transport is backed up."""
         if self.lost:
             raise map_failure(self._reason or _terr.ConnectionDone(), "send", self.peer)
-        if self._socket is not None:
-            data = self._send_now(data)
-        if data:
-            self._socket = None  # bytes wait in the transport: later ones must queue behind
-            self.transport.write(data)
+        self.transport.write(data)
         if not self._write_paused:
             return None
         d = Deferred(self._cancel_write)
         self._writer = (d, None)
         self._start_timeout(timeout)
         return d
-
-    def _send_now(self, data):
-        """Send what the socket takes at once; return the rest, for ``transport.write``.
-
-        ``transport.write`` only buffers: the bytes leave on the reactor's next
-        turn, after a system call to watch the socket for writability and
-        another to stop (~25 Python calls and two system calls a request;
-        the blocking and asyncio drivers send at once). Only this protocol
-        writes to its transport, so until a write is left over its buffer is
-        empty and sending straight to the socket keeps the bytes in order.
-        """
-        try:
-            sent = self._socket.send(data)
-        except socket.error:  # full (EAGAIN), or broken: Twisted reports it in doWrite
-            return data
-        return data[sent:]
 
     def close(self):
         """Drop the connection now (pending writes are discarded)."""
