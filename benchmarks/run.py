@@ -23,7 +23,8 @@ if that loads cachecontrol or requests. The "Targets" section reports each
 target's pass/fail; as a 2% difference is within this harness's round-to-round
 noise, it also shows cProfile's count of Python calls per small_http GET for
 httpkit and the baseline (a count the machine's load does not move).
-benchmarks/profile_cache_hit.py profiles the cache-hit path itself.
+benchmarks/profile_cache_hit.py profiles the cache-hit path itself;
+benchmarks/profile_async.py counts the async front-ends' loop work per GET.
 """
 import argparse
 import json

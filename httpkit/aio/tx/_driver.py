@@ -131,7 +131,11 @@ class _Dialer(ClientFactory):
 
 
 class _FlowCall(object):
-    """One flow being run: its runner, the op Deferred it waits on, its result."""
+    """One flow being run: its runner, what it waits on, its result.
+
+    It waits on an op's Deferred, or on a TxTransport that calls :meth:`wake`
+    when bytes come (reads need no Deferred of their own).
+    """
 
     __slots__ = ("driver", "runner", "result", "waiting", "inline", "sync")
 
@@ -139,7 +143,7 @@ class _FlowCall(object):
         self.driver = driver
         self.runner = FlowRunner(flow)
         self.result = Deferred(self._cancel)
-        self.waiting = None      # the op Deferred the flow waits on
+        self.waiting = None      # the op Deferred (or the TxTransport) the flow waits on
         self.inline = False      # True while adding callbacks (a fired Deferred runs them now)
         self.sync = None         # (value, error) of an op Deferred that had already fired
 
@@ -157,6 +161,12 @@ class _FlowCall(object):
                 return
             value = error = None
             try:
+                if type(op) is Recv:  # the transport wakes us itself (TxTransport.recv)
+                    value = op.transport.recv(op.max_bytes, op.timeout, self)
+                    if value is None:
+                        self.waiting = op.transport
+                        return
+                    continue
                 value = handlers[type(op)](op)
             except Exception as exc:  # noqa: BLE001 - already mapped; thrown into the flow
                 error = exc
@@ -172,12 +182,13 @@ class _FlowCall(object):
             (value, error), self.sync = self.sync, None
 
     def _fired(self, value):
-        self._wake(value, None)
+        self.wake(value, None)
 
     def _failed(self, failure):
-        self._wake(None, failure.value)
+        self.wake(None, failure.value)
 
-    def _wake(self, value, error):
+    def wake(self, value, error):
+        """The op the flow waits on ended: resume the flow with its result or error."""
         if self.waiting is None:
             return  # cancelled: the flow is already closed
         self.waiting = None
@@ -188,8 +199,10 @@ class _FlowCall(object):
 
     def _cancel(self, result):
         pending, self.waiting = self.waiting, None
-        if pending is not None:
+        if isinstance(pending, Deferred):
             pending.cancel()
+        elif pending is not None:
+            pending.cancel_read()  # a TxTransport
         self.runner.close()  # finally: blocks give the connection back, not reusable
 
 
@@ -202,7 +215,7 @@ class TwistedDriver(object):
         self._waiters = {}        # key -> deque of [key, Deferred, timer], oldest first
         self._serving = self._again = False
         self._threads = None      # cache store I/O: a pool of our own, not the reactor's (DNS)
-        self.handlers = {Connect: self._connect, Send: self._send, Recv: self._recv,
+        self.handlers = {Connect: self._connect, Send: self._send,
                          Sleep: self._sleep, Checkout: self._checkout,
                          Offload: self._offload, Wait: self._wait}
 
@@ -245,9 +258,6 @@ class TwistedDriver(object):
 
     def _send(self, op):
         return op.transport.send(op.data, op.timeout)
-
-    def _recv(self, op):
-        return op.transport.recv(op.max_bytes, op.timeout)
 
     def _sleep(self, op):
         from twisted.internet.task import deferLater

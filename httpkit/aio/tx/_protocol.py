@@ -6,6 +6,8 @@ Rules:
   paused) until the flow has drained them to ``LOW_WATER``.
 - The protocol is its transport's streaming producer: when our writes back up
   the transport pauses us, and ``Send`` waits until it resumes us.
+- Read and write waits time out on one timer per connection that is moved
+  lazily (:meth:`TxTransport._start_timeout`), not a ``callLater`` per wait.
 - ``map_failure`` is the only place Twisted failures become httpkit errors.
 - It never parses or encrypts: TLS and HTTP are the core's, above these bytes.
 """
@@ -81,7 +83,10 @@ class TxTransport(Protocol):
         self._chunks = deque()
         self._size = 0
         self._reason = None                   # why the connection ended (None: clean EOF)
-        self._reader = self._writer = None    # (Deferred, timer, max_bytes)
+        self._reader = None   # (reader, max_bytes): see recv()
+        self._writer = None   # (Deferred, None)
+        self._deadline = None  # reactor time the current wait times out
+        self._timer = None     # a DelayedCall armed at or before it
         self._read_paused = self._write_paused = False
         self._on_lost = []
         self._poller = None  # select.poll on the socket (pending_input)
@@ -109,21 +114,21 @@ class TxTransport(Protocol):
             self.pauses += 1
             self.transport.pauseProducing()
         if self._reader is not None:
-            d, timer, max_bytes = self._reader
-            self._reader = None
-            stop(timer)
-            d.callback(self._take(max_bytes))
+            reader, max_bytes = self._reader
+            self._reader = self._deadline = None
+            reader.wake(self._take(max_bytes), None)
 
     def connectionLost(self, reason=None):
         self.lost = True
         if reason is not None and not reason.check(_terr.ConnectionDone):
             self._reason = reason
         reader, writer, self._reader, self._writer = self._reader, self._writer, None, None
+        self._deadline = None
+        stop(self._timer)
+        self._timer = None
         if reader is not None:
-            stop(reader[1])
-            self._fire_eof(reader[0])
+            reader[0].wake(*self._eof())
         if writer is not None:
-            stop(writer[1])
             writer[0].errback(map_failure(reason or _terr.ConnectionDone(), "send", self.peer))
         for d in self._on_lost:
             d.callback(None)
@@ -136,26 +141,36 @@ class TxTransport(Protocol):
     def resumeProducing(self):
         self._write_paused = False
         if self._writer is not None:
-            d, timer, _ = self._writer
-            self._writer = None
-            stop(timer)
+            d, _ = self._writer
+            self._writer = self._deadline = None
             d.callback(None)
 
     def stopProducing(self):
         pass  # connectionLost follows and wakes any waiter
 
     # ---- what the driver's ops call
-    def recv(self, max_bytes, timeout):
-        """Return buffered bytes now, or a Deferred firing with the next ones (b"": EOF)."""
+    def recv(self, max_bytes, timeout, reader):
+        """Return buffered bytes now (b"": EOF), or None: ``reader`` is woken later.
+
+        ``reader.wake(data, error)`` gets the next bytes (b"" at EOF) or the
+        httpkit error (a timeout, a reset). Not a Deferred: a read is the one
+        wait of most requests, and a Deferred round trip costs more than the
+        rest of this protocol's work per request. ``cancel_read()`` withdraws it.
+        """
         if self._chunks:
             return self._take(max_bytes)
         if self.lost:
-            if self._reason is not None:
-                raise map_failure(self._reason, "recv", self.peer)
-            return b""
-        d = Deferred(self._cancel_read)
-        self._reader = (d, later(self.reactor, timeout, self._expire, "recv"), max_bytes)
-        return d
+            data, error = self._eof()
+            if error is not None:
+                raise error
+            return data
+        self._reader = (reader, max_bytes)
+        self._start_timeout(timeout)
+        return None
+
+    def cancel_read(self):
+        """Forget the waiting reader (its flow was cancelled)."""
+        self._reader = self._deadline = None
 
     def send(self, data, timeout):
         """Write ``data``; return None, or a Deferred while the transport is backed up."""
@@ -165,7 +180,8 @@ class TxTransport(Protocol):
         if not self._write_paused:
             return None
         d = Deferred(self._cancel_write)
-        self._writer = (d, later(self.reactor, timeout, self._expire, "send"), None)
+        self._writer = (d, None)
+        self._start_timeout(timeout)
         return d
 
     def close(self):
@@ -212,25 +228,46 @@ class TxTransport(Protocol):
             self.transport.resumeProducing()
         return first
 
-    def _fire_eof(self, d):
+    def _eof(self):
+        """``(data, error)`` for a read at the end: b"", or why the connection broke."""
         if self._reason is not None:
-            d.errback(map_failure(self._reason, "recv", self.peer))
-        else:
-            d.callback(b"")
+            return None, map_failure(self._reason, "recv", self.peer)
+        return b"", None
 
-    def _expire(self, phase):
-        slot = "_reader" if phase == "recv" else "_writer"
-        waiter = getattr(self, slot)
-        setattr(self, slot, None)
-        if waiter is not None:
-            waiter[0].errback(map_failure(None, phase, self.peer, timed_out=True))
+    def _start_timeout(self, timeout):
+        """Time out the read or write wait that begins now after ``timeout`` seconds (None: never).
 
-    def _cancel_read(self, d):
-        if self._reader is not None and self._reader[0] is d:
-            stop(self._reader[1])
-            self._reader = None
+        The wait's end sets ``_deadline`` back to None; its timer is not
+        cancelled then (a ``callLater`` and a ``cancel`` per wait cost ~12
+        Python calls a request). When it fires before the current deadline
+        it moves there, so on a busy keep-alive connection it fires about
+        once per timeout period.
+        """
+        if timeout is None:
+            return
+        timeout = max(timeout, 0)
+        deadline = self._deadline = self.reactor.seconds() + timeout
+        timer = self._timer
+        if timer is None or timer.getTime() > deadline:
+            stop(timer)
+            self._timer = self.reactor.callLater(timeout, self._timer_fired)
+
+    def _timer_fired(self):
+        fired, self._timer = self._timer, None
+        deadline = self._deadline
+        if deadline is None:
+            return  # no wait now: the next one arms a new timer
+        if deadline > fired.getTime():  # a wait that began after the timer was armed
+            self._timer = self.reactor.callLater(max(deadline - self.reactor.seconds(), 0),
+                                                 self._timer_fired)
+            return
+        self._deadline = None
+        reader, writer, self._reader, self._writer = self._reader, self._writer, None, None
+        if reader is not None:
+            reader[0].wake(None, map_failure(None, "recv", self.peer, timed_out=True))
+        if writer is not None:
+            writer[0].errback(map_failure(None, "send", self.peer, timed_out=True))
 
     def _cancel_write(self, d):
         if self._writer is not None and self._writer[0] is d:
-            stop(self._writer[1])
-            self._writer = None
+            self._writer = self._deadline = None
