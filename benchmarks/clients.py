@@ -407,7 +407,6 @@ def httpkit_aio(url, count, concurrency, warm):
 def _run_twisted(get_body, url, count, concurrency, warm):
     import time
     from twisted.internet import defer, reactor
-    result = {}
 
     async def batch(total):
         async def worker(n):
@@ -417,20 +416,31 @@ def _run_twisted(get_body, url, count, concurrency, warm):
                                    for n in _split(total, concurrency)], consumeErrors=True)
 
     async def main():
+        await batch(warm)
+        t0 = time.perf_counter()
+        await batch(count)
+        return time.perf_counter() - t0
+    return run_on_reactor(main)
+
+
+def run_on_reactor(main):
+    """Run ``await main()`` on the Twisted reactor (once per process: it cannot restart);
+    return its result or raise its exception."""
+    from twisted.internet import defer, reactor
+    out = {}
+
+    async def outcome():
         try:
-            await batch(warm)
-            t0 = time.perf_counter()
-            await batch(count)
-            result["seconds"] = time.perf_counter() - t0
+            out["result"] = await main()
         except Exception as exc:
-            result["error"] = exc
+            out["error"] = exc
         finally:
             reactor.stop()
-    reactor.callWhenRunning(lambda: defer.ensureDeferred(main()))
+    reactor.callWhenRunning(lambda: defer.ensureDeferred(outcome()))
     reactor.run(installSignalHandlers=False)
-    if "error" in result:
-        raise result["error"]
-    return result["seconds"]
+    if "error" in out:
+        raise out["error"]
+    return out["result"]
 
 
 def treq_twisted(url, count, concurrency, warm):

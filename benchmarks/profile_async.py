@@ -25,6 +25,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import clients  # noqa: E402 - benchmarks/clients.py: run_on_reactor
 import run  # noqa: E402 - benchmarks/run.py: its Nginx
 
 WARM = 500
@@ -88,7 +89,7 @@ def profile_asyncio(client, url, count, concurrency):
 
 def profile_twisted(client, url, count, concurrency):
     from twisted.internet import defer, reactor
-    state, out = {}, {}
+    state = {}
 
     async def fetch():
         if client == "treq":
@@ -112,23 +113,14 @@ def profile_twisted(client, url, count, concurrency):
                                    for _ in range(concurrency)], consumeErrors=True)
 
     async def main():
-        try:
-            await batch(WARM)
-            profile = cProfile.Profile()
-            started = time.perf_counter()
-            profile.enable()
-            await batch(count)
-            profile.disable()
-            out["result"] = profile, time.perf_counter() - started
-        except Exception as exc:  # noqa: BLE001 - reported after the reactor stops
-            out["error"] = exc
-        finally:
-            reactor.stop()
-    reactor.callWhenRunning(lambda: defer.ensureDeferred(main()))
-    reactor.run(installSignalHandlers=False)
-    if "error" in out:
-        raise out["error"]
-    return out["result"]
+        await batch(WARM)
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        await batch(count)
+        profile.disable()
+        return profile, time.perf_counter() - started
+    return clients.run_on_reactor(main)
 
 
 def count_of(stats, where, name):
