@@ -64,8 +64,11 @@ class SyncDriver(object):
 
     def run(self, flow):
         """Run ``flow`` to completion in this thread and return its result."""
-        handlers = self._handlers
-        return run_flow(flow, lambda op: handlers[type(op)](op))
+        return run_flow(flow, self._unknown_op, self._handlers)
+
+    @staticmethod
+    def _unknown_op(op):
+        raise TypeError("the blocking driver has no handler for %r" % (op,))
 
     # ---- sockets
     def _connect(self, op):

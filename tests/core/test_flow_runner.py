@@ -80,6 +80,33 @@ def test_close_runs_finally_blocks_innermost_first():
     assert order == ["inner", "outer"]
 
 
+def test_handled_ops_run_inside_step_and_only_the_others_come_back():
+    seen = []
+
+    def inner():
+        try:
+            yield Recv(None, 1, 1)
+        except KeyError as exc:
+            seen.append("thrown %s" % exc.args[0])
+        slept = yield Sleep(5)
+        raise Return(slept)
+
+    def outer():
+        got = yield inner()
+        raise Return(got + 1)
+
+    def recv(op):
+        raise KeyError("boom")
+
+    runner = FlowRunner(outer())
+    op = runner.step(handlers={Recv: recv})  # Recv runs inside; Sleep is not handled
+    assert isinstance(op, Sleep) and seen == ["thrown boom"]
+    with pytest.raises(Return) as done:
+        runner.step(10, handlers={Recv: recv})
+    assert done.value.value == 11
+    assert run_flow(outer(), lambda op: 7, {Recv: recv}) == 8
+
+
 def test_return_is_not_a_stopiteration():
     assert not issubclass(Return, StopIteration)
 
