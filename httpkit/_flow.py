@@ -15,7 +15,10 @@ from __future__ import absolute_import, division, print_function
 
 from types import GeneratorType
 
-__all__ = ["Return", "FlowRunner", "run_flow"]
+__all__ = ["Return", "FlowRunner", "run_flow", "PENDING"]
+
+#: What a handler given to :meth:`FlowRunner.step` returns when its op cannot finish now.
+PENDING = type("Pending", (object,), {"__slots__": (), "__repr__": lambda self: "PENDING"})()
 
 
 class Return(Exception):
@@ -47,9 +50,10 @@ class FlowRunner(object):
         """Resume the flow with a result (or an error); return the next op.
 
         ``handlers``: ``{op type: function(op) -> result}`` for the ops the
-        caller carries out at once (the blocking driver: all of them). Those
+        caller can carry out at once (the blocking driver: all of them). Those
         run here, their result or error going straight back into the flow,
-        so only the other ops (and the end) come back to the caller.
+        so only the other ops (and the end) come back to the caller. A
+        handler that returns :data:`PENDING` could not: its op comes back.
 
         Raises:
             Return: the flow finished; ``.value`` is its result.
@@ -93,6 +97,9 @@ class FlowRunner(object):
                 value = handler(item)
             except Exception as exc:  # noqa: BLE001 - thrown into the flow
                 error = exc
+                continue
+            if value is PENDING:
+                return item
 
     def close(self):
         """Abandon the flow: close each generator so its ``finally`` blocks run."""

@@ -29,7 +29,7 @@ from time import monotonic
 from typing import Any, Deque, Optional
 
 from .._connection import READ_SIZE, idle_bytes_leave_alive
-from .._flow import FlowRunner, Return
+from .._flow import PENDING, FlowRunner, Return
 from .._ops import Await, Checkout, Connect, Offload, Recv, Send, Sleep
 from .._pool import PoolState
 from ..exceptions import ConnectionError, ConnectTimeout, PoolTimeout, ReadTimeout, WriteTimeout
@@ -41,7 +41,6 @@ _TIMEOUT_ERRORS = {"connect": ConnectTimeout, "send": WriteTimeout, "recv": Read
 _HIGH_WATER = 4 * READ_SIZE
 _LOW_WATER = READ_SIZE
 _TIMED_OUT = object()   # a waiter's result when its timer fired first
-_PENDING = object()     # a synchronous try could not finish the op: await it
 
 
 class _TimedOut(Exception):
@@ -236,7 +235,7 @@ class AsyncioDriver(object):
         self._waiters = collections.deque()  # type: Deque[tuple]
         self._executor = None  # type: Any  (cache store I/O, made on first use)
         # Ops that often complete at once have a synchronous try first (no
-        # coroutine, no loop round-trip); it returns _PENDING to fall back
+        # coroutine, no loop round-trip); it returns PENDING (httpkit._flow) to fall back
         # to the awaiting handler.
         self._now = {Recv: self._recv_now, Send: self._send_now, Checkout: self._checkout_now}
         self._handlers = {Connect: self._connect, Send: self._send, Recv: self._recv,
@@ -257,16 +256,11 @@ class AsyncioDriver(object):
         try:
             while True:
                 try:
-                    op = step(value, error)
+                    op = step(value, error, now)  # (the ops `now` could not finish come back)
                 except Return as done:
                     return done.value
                 error = None
                 try:
-                    try_now = now.get(type(op))
-                    if try_now is not None:
-                        value = try_now(op)
-                        if value is not _PENDING:
-                            continue
                     value = await handlers[type(op)](op)
                 except Exception as exc:  # noqa: BLE001 - thrown into the flow
                     value, error = None, exc
@@ -335,7 +329,7 @@ class AsyncioDriver(object):
             raise _map_error(protocol.error or BrokenPipeError("connection closed"), "send",
                              protocol.peer)
         protocol.transport.write(op.data)
-        return _PENDING if protocol.writing_paused else None
+        return PENDING if protocol.writing_paused else None
 
     async def _send(self, op: Send) -> None:
         """Wait until the transport's write buffer drains (``_send_now`` wrote already)."""
@@ -362,7 +356,7 @@ class AsyncioDriver(object):
             return protocol.take(op.max_bytes)
         if protocol.eof and protocol.error is None:
             return b""
-        return _PENDING
+        return PENDING
 
     async def _recv(self, op: Recv) -> bytes:
         protocol = op.transport
@@ -442,7 +436,7 @@ class AsyncioDriver(object):
         while True:
             conn, reserved = self._try_checkout(op.key)
             if conn is None and not reserved:
-                return _PENDING
+                return PENDING
             if conn is None or self._alive(conn):
                 return conn
             self.checkin(op.key, conn, False)
@@ -454,7 +448,7 @@ class AsyncioDriver(object):
                 return conn
             self.checkin(op.key, conn, False)
             conn = self._checkout_now(op)
-            if conn is not _PENDING:
+            if conn is not PENDING:
                 return conn
 
     def _try_checkout(self, key: tuple) -> tuple:

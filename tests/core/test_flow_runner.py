@@ -3,7 +3,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from httpkit._flow import FlowRunner, Return, run_flow
+from httpkit._flow import PENDING, FlowRunner, Return, run_flow
 from httpkit._ops import Recv, Sleep
 from httpkit._pool import Limits, PoolState
 
@@ -105,6 +105,19 @@ def test_handled_ops_run_inside_step_and_only_the_others_come_back():
         runner.step(10, handlers={Recv: recv})
     assert done.value.value == 11
     assert run_flow(outer(), lambda op: 7, {Recv: recv}) == 8
+
+
+def test_a_handler_that_cannot_finish_now_gives_its_op_back():
+    def flow():
+        got = yield Sleep(1)
+        raise Return(got)
+
+    runner = FlowRunner(flow())
+    op = runner.step(handlers={Sleep: lambda op: PENDING})
+    assert isinstance(op, Sleep) and op.seconds == 1
+    with pytest.raises(Return) as done:
+        runner.step("later")
+    assert done.value.value == "later"
 
 
 def test_return_is_not_a_stopiteration():
