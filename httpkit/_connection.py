@@ -16,8 +16,8 @@ Rules:
   length; the connection gets a fresh h11 state machine afterwards, or is
   closed when h11 would have closed it.
 - While a head is awaited, h11 is given the bytes up to the first blank line
-  of a read and the rest is held back (``Connection.held``): a counted body
-  that arrived with its head then never enters h11 at all (no Data and
+  of the exchange's first read and the rest is held back (``Connection.held``):
+  a counted body that arrived with its head then never enters h11 at all (no Data and
   EndOfMessage events, no new cycle: ~15 us of a small GET). Whenever h11
   needs more, or the body is not a byte count, h11 gets the held bytes first.
 """
@@ -534,16 +534,18 @@ def give_h11(conn, data):
 
 
 def give_head_bytes(conn, data):
-    """Like :func:`give_h11`, while a response head is awaited: h11 gets ``data`` up to
-    its first blank line, and the rest (a body's first bytes) is held back.
+    """Like :func:`give_h11`, while a response head is awaited: h11 gets the exchange's
+    first read up to its first blank line, and the rest (a body's first bytes) is held back.
 
     :func:`start_body` decides where the held bytes go: they are a counted
     body's first bytes, or h11's (as is everything when :func:`poll_event`
-    finds that h11 needs more).
+    finds that h11 needs more). Only the first read is split: h11's buffer
+    was empty then (see :func:`finish_body`), so held bytes mean that h11
+    holds none after the head.
     """
     if data:
         end = _BLANK_LINE.search(data)
-        if end is not None and end.end() < len(data):
+        if end is not None and end.end() < len(data) and not conn.received_any:
             conn.held = data[end.end():]
             data = data[:end.end()]
     give_h11(conn, data)
@@ -603,8 +605,10 @@ def start_body(conn, method, request_fields, event, response_fields):
     conn.keep_alive = keep_alive
     if method != b"HEAD" and event.status_code not in (204, 304):
         conn.body_left = length
-    if conn.body_left is not None and not conn.h11.trailing_data[0]:
-        conn.direct = True  # h11 holds none of the counted body: all of it is a byte count
+    if conn.body_left is not None and (conn.held or not conn.h11.trailing_data[0]):
+        # h11 holds none of the counted body: all of it is a byte count. (Held
+        # bytes mean h11 got the head alone: see give_head_bytes.)
+        conn.direct = True
     elif conn.held:
         conn.h11.receive_data(conn.held)  # h11 frames this body: it gets its first bytes
         conn.held = b""

@@ -594,6 +594,28 @@ class BodyStream(DecodingBody):
                 attach_request(exc, self.response.request)
             raise
 
+    def read_whole(self):
+        """Return the whole body if all of it arrived with the head and needs no work, else None.
+
+        A plain call (no flow) for :func:`httpkit._flows.read_all_buffered`: a
+        small counted body read with its head (the common small GET) is handed
+        over at once, without the two rounds of :meth:`read_buffered`.
+        Anything else (a decoder, the cache, a progress meter, a body over
+        ``max_body_size`` or still on the network) is left to ``read_all``.
+        """
+        conn = self.conn
+        if not conn.direct or self.done or self.decoder is not None \
+                or self.sink is not None or self.progress is not None:
+            return None
+        left = conn.body_left
+        if len(conn.held) < left or (self.max_body_size is not None
+                                     and left > self.max_body_size):
+            return None
+        data = _conn.buffered_body(conn)  # (all of it: the held bytes, or b"" for none)
+        self.raw_bytes = len(data)
+        self._finish()
+        return data
+
     def _finish(self):
         self.done = True
         self.ctx.io.checkin(self.conn.key, self.conn, _conn.finish_body(self.conn))

@@ -131,8 +131,9 @@ class Headers(MutableMapping):
         """Build from h11's ``[(name_bytes, value_bytes), ...]`` without re-validation."""
         if str is bytes:
             return cls(_trusted=[[n.lower(), n, v] for n, v in raw])
-        return cls(_trusted=[[n.decode("latin-1").lower(), n.decode("latin-1"),
-                              v.decode("latin-1")] for n, v in raw])
+        # (``for name in (...,)``: each name is decoded once; 3.9+ makes it an assignment)
+        return cls(_trusted=[[name.lower(), name, v.decode("latin-1")]
+                             for n, v in raw for name in (n.decode("latin-1"),)])
 
     def __getitem__(self, key):
         lower = key.lower()
