@@ -273,7 +273,7 @@ def discard_body(response):
     abandoned and the connection closed.
     """
     stream = response._stream
-    if stream is None:
+    if stream is None or read_all_buffered(response):
         return
     if response.status_code in (204, 304) or response.request.method == "HEAD":
         length = 0  # no body, whatever Content-Length says (RFC 9110, section 6.4.1)

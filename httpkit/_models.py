@@ -380,6 +380,10 @@ def default_reason(status_code):
 _REASONS = {}
 
 
+#: A new Response's ``elapsed`` (timedelta is immutable: one for all).
+_NO_TIME = datetime.timedelta(0)
+
+
 class Response(object):
     """An HTTP response. The body is read through the front-end that made it.
 
@@ -421,7 +425,7 @@ class Response(object):
         self.url = request.url if request is not None else None
         self.http_version = http_version
         self.history = []
-        self.elapsed = datetime.timedelta(0)
+        self.elapsed = _NO_TIME
         self._cookies = None
         self.from_cache = False
         #: What the cache did, one of ``"hit"``, ``"miss"``, ``"revalidated"``, ``"stale"``
