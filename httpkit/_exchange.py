@@ -348,17 +348,22 @@ def exchange(ctx, conn, request, proxy, headers):
         # The head nearly always arrives whole in the first read: that read is
         # yielded here, and the read_response_head flow (one generator level)
         # runs only when h11 needs more or the event is not the final head.
-        _conn.give_head_bytes(conn, (yield _conn.receive(conn, ctx.timeout_for("read"))))
+        data = yield _conn.receive(conn, ctx.timeout_for("read"))
+        _conn.give_head_bytes(conn, data)
         event = _conn.poll_event(conn)
-        if type(event) is not h11.Response:
+        if type(event) is h11.Response:
+            wire_size = len(data)  # the whole head came in this read (see check_head_size)
+        else:
             event = yield read_response_head(ctx, conn, event)
+            wire_size = None
     else:
         event = yield early_response(ctx, conn, send_error)
+        wire_size = None
     conn.requests_served += 1
     # Names as the server wrote them (requests shows them so); one pass, as
     # h11's Headers is slow to iterate.
     raw_headers = event.headers.raw_items()
-    check_head_size(event, raw_headers)
+    check_head_size(event, raw_headers, wire_size)
     check_response(event, raw_headers)
     response_headers = Headers.from_wire(raw_headers)
     _conn.start_body(conn, method, request.headers._items, event, response_headers._items)
@@ -393,12 +398,17 @@ def _slices(data, size=_conn.READ_SIZE):
     return (data[i:i + size] for i in range(0, len(data), size))
 
 
-def check_head_size(event, raw_headers):
-    """Raise RemoteProtocolError for a head over MAX_HEAD_SIZE or MAX_HEADER_FIELDS."""
+def check_head_size(event, raw_headers, wire_size=None):
+    """Raise RemoteProtocolError for a head over MAX_HEAD_SIZE or MAX_HEADER_FIELDS.
+
+    ``wire_size``: the size of one read that held the whole head (None: unknown).
+    """
     if len(raw_headers) > _conn.MAX_HEADER_FIELDS:
         raise RemoteProtocolError("the response head has %d header fields, more than "
                                   "httpkit's limit of %d"
                                   % (len(raw_headers), _conn.MAX_HEADER_FIELDS))
+    if wire_size is not None and wire_size <= _conn.MAX_HEAD_SIZE:
+        return  # (the common case: no sum over every field)
     # h11 only bounds heads that arrive in pieces; one read can carry more.
     size = len(event.reason) + 15 + 4 * len(raw_headers)  # "HTTP/1.1 200 ", ": " and CRLFs
     if size + sum(map(len, _chain(raw_headers))) > _conn.MAX_HEAD_SIZE:
