@@ -16,7 +16,7 @@ Rules:
   length; the connection gets a fresh h11 state machine afterwards, or is
   closed when h11 would have closed it.
 - While a head is awaited, h11 is given the bytes up to the first blank line
-  of the exchange's first read and the rest is held back (``Connection.held``):
+  of a read and the rest is held back (``Connection.held``):
   a counted body that arrived with its head then never enters h11 at all (no Data and
   EndOfMessage events, no new cycle: ~15 us of a small GET). Whenever h11
   needs more, or the body is not a byte count, h11 gets the held bytes first.
@@ -64,7 +64,7 @@ class Connection(object):
 
     __slots__ = ("transport", "h11", "layers", "key", "requests_served", "closed",
                  "received_any", "maybe_plaintext", "body_left", "direct", "keep_alive",
-                 "tls_version", "held")
+                 "tls_version", "held", "held_alone")
 
     def __init__(self, transport, key):
         self.transport = transport
@@ -88,6 +88,7 @@ class Connection(object):
         self.keep_alive = False
         # Bytes read after a response head, not given to h11 (see give_head_bytes).
         self.held = b""
+        self.held_alone = False  # (give_head_bytes)
 
     def is_reusable(self):
         """True when the connection is idle and both sides may send again."""
@@ -534,19 +535,21 @@ def give_h11(conn, data):
 
 
 def give_head_bytes(conn, data):
-    """Like :func:`give_h11`, while a response head is awaited: h11 gets the exchange's
-    first read up to its first blank line, and the rest (a body's first bytes) is held back.
+    """Like :func:`give_h11`, while a response head is awaited: h11 gets ``data`` up to
+    its first blank line, and the rest (a body's first bytes) is held back.
 
     :func:`start_body` decides where the held bytes go: they are a counted
     body's first bytes, or h11's (as is everything when :func:`poll_event`
-    finds that h11 needs more). Only the first read is split: h11's buffer
-    was empty then (see :func:`finish_body`), so held bytes mean that h11
-    holds none after the head.
+    finds that h11 needs more). When the exchange's first read is split,
+    h11's buffer was empty (see :func:`finish_body`), so h11 holds nothing
+    after the head (``held_alone``); a later read's blank line may not be
+    the head's end (one split across reads), so h11's buffer is asked then.
     """
     if data:
         end = _BLANK_LINE.search(data)
-        if end is not None and end.end() < len(data) and not conn.received_any:
+        if end is not None and end.end() < len(data):
             conn.held = data[end.end():]
+            conn.held_alone = not conn.received_any
             data = data[:end.end()]
     give_h11(conn, data)
 
@@ -605,9 +608,10 @@ def start_body(conn, method, request_fields, event, response_fields):
     conn.keep_alive = keep_alive
     if method != b"HEAD" and event.status_code not in (204, 304):
         conn.body_left = length
-    if conn.body_left is not None and (conn.held or not conn.h11.trailing_data[0]):
-        # h11 holds none of the counted body: all of it is a byte count. (Held
-        # bytes mean h11 got the head alone: see give_head_bytes.)
+    if conn.body_left is not None and \
+            ((conn.held and conn.held_alone) or not conn.h11.trailing_data[0]):
+        # h11 holds none of the counted body: all of it is a byte count. (See
+        # give_head_bytes for when held bytes mean that h11 got the head alone.)
         conn.direct = True
     elif conn.held:
         conn.h11.receive_data(conn.held)  # h11 frames this body: it gets its first bytes
