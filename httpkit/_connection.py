@@ -16,8 +16,8 @@ Rules:
   length; the connection gets a fresh h11 state machine afterwards, or is
   closed when h11 would have closed it.
 - While a head is awaited, h11 is given the bytes up to the first blank line
-  of a read and the rest is held back (``Connection.held``):
-  a counted body that arrived with its head then never enters h11 at all (no Data and
+  of a read and the rest is held back (``Connection.held``): a counted body
+  that arrived with its head then never enters h11 at all (no Data and
   EndOfMessage events, no new cycle: ~15 us of a small GET). Whenever h11
   needs more, or the body is not a byte count, h11 gets the held bytes first.
 """
