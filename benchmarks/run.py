@@ -1,13 +1,14 @@
 """Measure httpkit against requests, httpx, urllib3 and an h11 ceiling on a local nginx.
 
 Usage: tools/bench [--quick] [--rounds N] [--only small_http,cache_hit_file] [--no-async]
-                   [--baseline REV|none]
+                   [--baseline REV|none] [--no-pin]
 
 One run starts nginx (benchmarks/nginx.conf) on loopback with a temp docroot
 (a 13-byte file, the same 13 bytes served with ``Cache-Control: max-age=3600``
 and a 100 MiB file), then plays interleaved rounds: in each round every
 workload runs once per client, the client order rotated, each run in its own
-subprocess (so ``ru_maxrss`` is that client's peak RSS). The table shows
+subprocess (so ``ru_maxrss`` is that client's peak RSS). nginx and the clients
+are pinned to different CPUs where the machine has two (``--no-pin``: not). The table shows
 medians over rounds, the spread (min-max) and httpkit's ratio to each client;
 it is also written to benchmarks/results.md. A client that can't run here
 reports "n/a".
@@ -49,6 +50,8 @@ SMALL = b"Hello, world\n"
 BIG_SIZE = 100 * 1024 * 1024
 CONCURRENCY = 50
 WORKER_TIMEOUT = 180
+#: CPU pinning: (nginx's CPU, the clients' CPU), or None (see pin_cpus).
+PINNED = None
 #: Env var naming a directory that holds another httpkit (put first on sys.path).
 BASELINE_ENV = "BENCH_HTTPKIT_PATH"
 #: Modules ``import httpkit; httpkit.Session()`` must not load (caching is off).
@@ -237,6 +240,32 @@ def worker_main(argv):
     print("RESULT " + json.dumps(out))
 
 
+# --------------------------------------------------------------------------- CPUs
+def pin_cpus(enabled):
+    """Give nginx one CPU and the clients another (the issue's "pin where possible").
+
+    On a 2-core machine the two otherwise trade places with every wake-up, and a
+    client's latency then depends on where the scheduler last put nginx.
+    Returns (server CPU, client CPU), or None without ``sched_setaffinity`` or
+    with fewer than two usable CPUs.
+    """
+    global PINNED
+    if not enabled or not hasattr(os, "sched_setaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    PINNED = (cpus[0], cpus[1])
+    return PINNED
+
+
+def _pin(cpu):
+    """A ``preexec_fn`` that puts the child (and what it forks) on ``cpu``; no-op unpinned."""
+    if PINNED is None:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
 # --------------------------------------------------------------------------- nginx
 def find_nginx():
     return shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx")
@@ -272,7 +301,8 @@ class Nginx(object):
             f.write(conf)
         self.proc = subprocess.Popen([find_nginx(), "-p", self.dir, "-c", path, "-e",
                                       os.path.join(self.dir, "error.log")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     preexec_fn=_pin(PINNED and PINNED[0]))
         self._wait()
 
     def _wait(self):
@@ -375,7 +405,8 @@ def run_one(kind, client, url, count, env_extra):
                str(count)]
     try:
         out = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                             timeout=WORKER_TIMEOUT).stdout
+                             timeout=WORKER_TIMEOUT,
+                             preexec_fn=_pin(PINNED and PINNED[1])).stdout
     except subprocess.TimeoutExpired:
         return {"error": "timed out after %ds" % WORKER_TIMEOUT}
     for line in out.splitlines():
@@ -696,6 +727,8 @@ def main():
                     "cache_off_import also run (default: the commit before httpkit/cache "
                     "was added; 'none': no baseline row)")
     ap.add_argument("--output", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--no-pin", action="store_true", help="don't pin nginx and the clients "
+                    "to different CPUs")
     args = ap.parse_args()
     workloads = args.only.split(",") if args.only else list(WORKLOADS)
     unknown = [w for w in workloads if w not in WORKLOADS]
@@ -716,6 +749,7 @@ def main():
         baseline = Baseline(args.baseline)
         if baseline.problem:
             print(baseline.problem, file=sys.stderr)
+    pinned = pin_cpus(not args.no_pin)
     pycache = tempfile.mkdtemp(prefix="httpkit-bench-pycache-")
     bytecode_env(pycache)
     nginx = Nginx()
@@ -728,13 +762,15 @@ def main():
             baseline.stop()
         shutil.rmtree(pycache, ignore_errors=True)
     header = "# httpkit benchmarks\n\n%s\n\n%d interleaved rounds%s, medians; took %.0f s. " \
-             "nginx on loopback, 1 worker, TLS session cache off.\nRatios are the row the " \
+             "nginx on loopback, 1 worker, TLS session cache off; %s.\nRatios are the row the " \
              "column names (httpkit; httpkit.aio for async; httpkit + FileCache for cache " \
              "hits) divided by the client: >1 means httpkit is faster " \
              "(for ms, lower is better: the ratio is client / httpkit).\nSpread: the lowest " \
              "and highest of the rounds. %s; load average (1 min) %.2f at the start, %.2f at " \
              "the end." % (versions(), rounds, " (--quick)" if args.quick else "",
-                           time.time() - t0, code_now(code0), load0, os.getloadavg()[0])
+                           time.time() - t0,
+                           "nginx on CPU %d, clients on CPU %d" % pinned if pinned
+                           else "CPUs not pinned", code_now(code0), load0, os.getloadavg()[0])
     table = summarize(results, workloads)
     text = render(table, workloads, header, baseline)
     for goals in (targets(table, workloads, baseline, previous),
