@@ -2,7 +2,7 @@
 
 Rules:
 - A transport replaces ONLY the network exchange of one hop (the step
-  :func:`httpkit._exchange.send_single` in ``_flows._send_handling_retries``).
+  :func:`httpkit._exchange.send_single` of a hop's attempt in ``_flows``).
   Redirects, auth, cookies, retries, hooks, caching and content decoding stay
   the core's, above it, for every transport.
 - The core runs a transport with :func:`BaseTransport._send_flow`: ``asend``
