@@ -370,7 +370,6 @@ def exchange(ctx, conn, request, proxy, headers):
     response = Response(event.status_code, event.reason.decode("latin-1"), response_headers,
                         request, "HTTP/" + event.http_version.decode("ascii"))
     response.connection = conn
-    response.elapsed_start = started
     log = debug()
     if log:
         log.debug("%s %s -> %d %s (%s, %.1f ms)", request.method, request.url,

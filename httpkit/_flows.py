@@ -17,8 +17,6 @@ Rules:
 """
 from __future__ import absolute_import, division, print_function
 
-import datetime
-
 from ._compat import monotonic
 from ._flow import Return
 from ._log import debug
@@ -193,7 +191,7 @@ def _attempt_starts(ctx, request):
 
 
 def _attempt_ended(ctx, response, started):
-    response.elapsed = datetime.timedelta(seconds=monotonic() - started)
+    response._elapsed = monotonic() - started  # seconds (Response.elapsed makes the timedelta)
     ctx.extract_cookies(response)
 
 

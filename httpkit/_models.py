@@ -425,7 +425,7 @@ class Response(object):
         self.url = request.url if request is not None else None
         self.http_version = http_version
         self.history = []
-        self.elapsed = _NO_TIME
+        self._elapsed = _NO_TIME  # or seconds, a float (see elapsed)
         self._cookies = None
         self.from_cache = False
         #: What the cache did, one of ``"hit"``, ``"miss"``, ``"revalidated"``, ``"stale"``
@@ -487,6 +487,18 @@ class Response(object):
         self._cookies = jar
 
     # ---- status
+    @property
+    def elapsed(self):
+        """The time from sending the request to parsing the response head (a timedelta)."""
+        value = self._elapsed
+        if type(value) is float:  # made on first use: a timedelta costs ~0.8 us
+            value = self._elapsed = datetime.timedelta(seconds=value)
+        return value
+
+    @elapsed.setter
+    def elapsed(self, value):
+        self._elapsed = value
+
     @property
     def ok(self):
         """True unless the status is 4xx or 5xx."""
@@ -806,6 +818,7 @@ class Response(object):
     def __setstate__(self, state):
         self.__init__(state.pop("status_code"), state.pop("reason"), state.pop("headers"),
                       state.pop("request"), state.pop("http_version"))
+        self.elapsed = state.pop("elapsed")
         self.__dict__.update(state)
         self._content_consumed = True
 

@@ -1,6 +1,7 @@
 """Response bookkeeping with no I/O: encoding, JSON errors, body readers, pickling, cookies."""
 from __future__ import absolute_import, division, print_function
 
+import datetime
 import json
 import pickle
 
@@ -105,7 +106,9 @@ def test_response_pickles_with_body_cookies_history_and_request():
     final = make_response(b"body", "text/plain; charset=utf-8", "http://example.com/b")
     final.history = [first]
     final.encoding = "ascii"
+    final._elapsed = 0.25  # as the network path leaves it: seconds, made a timedelta on use
     again = pickle.loads(pickle.dumps(final))
+    assert again.elapsed == datetime.timedelta(seconds=0.25) == final.elapsed
     assert (again.status_code, again.content, again.url, again.encoding) == \
         (200, b"body", "http://example.com/b", "ascii")
     assert again.request.url == final.request.url and again.request.headers == \

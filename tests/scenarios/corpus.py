@@ -156,7 +156,7 @@ def methods_basic(adapter, servers):
     assert res.ok and res.reason == "OK" and res.http_version == "HTTP/1.1"
     assert res.url == servers.http.base_url("/get")
     assert res.headers["content-type"] == "application/json"
-    assert res.elapsed is not None and res.elapsed >= 0
+    assert res.elapsed is not None and res.elapsed > 0  # a real exchange takes time
 
 
 @scenario
