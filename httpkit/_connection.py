@@ -114,7 +114,9 @@ def send_bytes(conn, data, timeout, depth=None):
     chunk = None
     while offset < total:
         if chunk is None:
-            chunk = data if total <= _WRITE_CHUNK else data[offset:offset + _WRITE_CHUNK]
+            # (after a partial write, the rest: a layer may take part of a chunk)
+            chunk = data if not offset and total <= _WRITE_CHUNK \
+                else data[offset:offset + _WRITE_CHUNK]
         try:
             written = buf.write(chunk)
         except _tls.WantWriteError:
@@ -230,10 +232,20 @@ def _pull_ciphertext(conn, depth, timeout):
     if buf.outgoing_bytes_buffered():
         yield flush(conn, timeout, depth)
     if depth == 1:
-        body = conn.direct or conn.h11.their_state is h11.SEND_BODY
-        raw = yield Recv(conn.transport, TLS_RECV_SIZE if body else READ_SIZE, timeout)
+        raw = yield _ciphertext_recv(conn, timeout)
     else:
         raw = yield recv_bytes(conn, timeout, depth - 1)
+    _feed(buf, raw)
+
+
+def _ciphertext_recv(conn, timeout):
+    """The Recv op for the ciphertext under the one TLS layer: bigger reads inside a body."""
+    body = conn.direct or conn.h11.their_state is h11.SEND_BODY
+    return Recv(conn.transport, TLS_RECV_SIZE if body else READ_SIZE, timeout)
+
+
+def _feed(buf, raw):
+    """Give a TLS layer what the layer below returned (``b""``: the peer closed)."""
     if raw:
         buf.receive_from_network(raw)
     else:
@@ -409,9 +421,35 @@ def send_request_head(conn, method, target, headers, timeout, body=None):
         if body:
             data += _send(conn, h11.Data, data=body)
         data += _send(conn, _end_of_message)
-    if conn.layers:
-        return send_bytes(conn, data, timeout)
-    return Send(conn.transport, data, timeout)
+    if not conn.layers:
+        return Send(conn.transport, data, timeout)
+    if len(conn.layers) == 1 and len(data) <= _WRITE_CHUNK:
+        return _encrypted_send(conn, data, timeout)
+    return send_bytes(conn, data, timeout)
+
+
+def _encrypted_send(conn, data, timeout):
+    """What sends ``data`` through the one TLS layer: the ``Send`` op of its ciphertext
+    when the layer took it at once (the common case: no generator level), else a flow."""
+    buf = conn.layers[0]
+    try:
+        written = buf.write(data)
+    except (_tls.WantWriteError, _tls.WantReadError):
+        return send_bytes(conn, data, timeout)  # (nothing written: retried with the same object)
+    except _tls.TLSError as exc:
+        raise _tls_failure(exc)
+    out = buf.process_outgoing(_WRITE_CHUNK)
+    if written == len(data) and not buf.outgoing_bytes_buffered():
+        return Send(conn.transport, out, timeout)
+    return _send_rest(conn, out, data[written:], timeout)
+
+
+def _send_rest(conn, out, unwritten, timeout):
+    """Flow: send ciphertext ``out``, what the layer still holds, then ``unwritten`` plaintext."""
+    yield Send(conn.transport, out, timeout)
+    yield flush(conn, timeout, 1)
+    if unwritten:
+        yield send_bytes(conn, unwritten, timeout)
 
 
 def send_body_chunk(conn, chunk, timeout):
@@ -502,9 +540,27 @@ def receive(conn, timeout):
     A plain call, like :func:`send_request_head`: the ``Recv`` op itself on
     plain HTTP (no generator level), else the flow through the TLS layers.
     """
-    if conn.layers:
-        return _recv_plaintext(conn, timeout)
-    return Recv(conn.transport, READ_SIZE, timeout)
+    if not conn.layers:
+        return Recv(conn.transport, READ_SIZE, timeout)
+    if len(conn.layers) == 1:
+        return _recv_through_tls(conn, timeout)
+    return _recv_plaintext(conn, timeout)
+
+
+def _recv_through_tls(conn, timeout):
+    """Flow: :func:`_recv_plaintext` for one TLS layer (HTTPS without a TLS proxy), in one
+    generator level instead of three."""
+    buf = conn.layers[0]
+    try:
+        data = decrypted(conn, 1, READ_SIZE)
+        while data is None:
+            if buf.outgoing_bytes_buffered():
+                yield flush(conn, timeout, 1)
+            _feed(buf, (yield _ciphertext_recv(conn, timeout)))
+            data = decrypted(conn, 1, READ_SIZE, True)
+    except _tls.RaggedEOF:
+        data = None
+    raise Return(data)
 
 
 def _recv_plaintext(conn, timeout):
