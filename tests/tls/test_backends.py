@@ -26,7 +26,7 @@ from httpkit.tls._api import DEFAULT_INCOMING_HIGH_WATER
 from httpkit.tls._socket import TLSWrappedSocket
 
 import peers
-from peers import client_config, connect, echo, server_config
+from peers import client_config, connect, echo, handshake_in_memory, move_bytes, server_config
 
 SERVER_KINDS = tls.available_backends() + ["ssl"]
 BIG = 50 * 1024 * 1024
@@ -366,30 +366,6 @@ def test_tls13_session_resumption(backend_name):
 
 
 # --------------------------------------------------------------------------- buffer semantics
-def _handshake_in_memory(client, server):
-    done = set()
-    for _ in range(20):
-        for buf in (client, server):
-            if buf not in done:
-                try:
-                    buf.do_handshake()
-                    done.add(buf)
-                except WantReadError:
-                    pass
-        _move(client, server)
-        _move(server, client)
-        if len(done) == 2:
-            return
-    raise AssertionError("handshake did not finish")
-
-
-def _move(src, dst):
-    data = src.peek_outgoing(1 << 22)
-    if data:
-        src.consume_outgoing(len(data))
-        dst.receive_from_network(data)
-
-
 def _buffer_pair(backend_name):
     backend = tls.backend(backend_name)
     client = backend.client_context(client_config()).wrap_buffers(u"localhost")
@@ -419,9 +395,9 @@ def test_peek_and_consume(backend_name):
         assert len(rest) == total - 5
         assert client.peek_outgoing(10) == b""
         server.receive_from_network(head + rest)
-        _handshake_in_memory(client, server)
+        handshake_in_memory(client, server)
         assert client.write(b"ping") == 4
-        _move(client, server)
+        move_bytes(client, server)
         assert server.read(100) == b"ping"
         with pytest.raises(WantReadError):
             server.read(100)
@@ -432,9 +408,9 @@ def test_peek_and_consume(backend_name):
 def test_readinto(backend_name):
     client, server = _buffer_pair(backend_name)
     try:
-        _handshake_in_memory(client, server)
+        handshake_in_memory(client, server)
         server.write(b"0123456789")
-        _move(server, client)
+        move_bytes(server, client)
         target = bytearray(4)
         assert client.readinto(target, 4) == 4
         assert bytes(target) == b"0123"

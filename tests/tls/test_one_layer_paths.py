@@ -17,7 +17,7 @@ from httpkit._flow import run_flow
 from httpkit._ops import Recv, Send
 from httpkit.tls import WantReadError
 
-from peers import client_config, server_config
+from peers import client_config, handshake_in_memory, server_config
 
 HEAD = [(b"Host", b"localhost"), (b"Accept", b"*/*")]
 TRANSPORT = object()
@@ -74,30 +74,11 @@ class _Partial(object):
         return getattr(self._buf, name)
 
 
-def _move(src, dst):
-    data = src.process_outgoing(1 << 22)
-    if data:
-        dst.receive_from_network(data)
-
-
 def _connected(backend_name):
     backend = tls.backend(backend_name)
     client = backend.client_context(client_config()).wrap_buffers(u"localhost")
     server = backend.server_context(server_config()).wrap_buffers()
-    done = set()
-    for _ in range(20):
-        for buf in (client, server):
-            if buf not in done:
-                try:
-                    buf.do_handshake()
-                    done.add(buf)
-                except WantReadError:
-                    pass
-        _move(client, server)
-        _move(server, client)
-        if len(done) == 2:
-            break
-    assert len(done) == 2, "handshake did not finish"
+    handshake_in_memory(client, server)
     conn = _conn.Connection(TRANSPORT, ("https", "localhost", 443))
     conn.layers.append(client)
     conn.maybe_plaintext.append(True)
