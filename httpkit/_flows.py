@@ -77,6 +77,7 @@ def request_flow(ctx, request):
 
 
 def _received(ctx, response, redirects):
+    """Note a hop's response: its history, and the caller's progress meter on a final one."""
     if redirects is not None:
         # Each response's history is the hops before it (requests), its own
         # auth challenges last; TooManyRedirects' response carries the chain.
