@@ -857,7 +857,11 @@ def tls_server_resets_during_handshake(adapter, servers, peer):
     def read_hello(ctx):
         ctx.sock.recv(5)
     rude = servers.scripted([read_hello, ("rst",)], read_first=False)
+    # Twisted's epoll reactor reports a reset that wakes it with EPOLLHUP and no
+    # EPOLLIN as a clean close (ConnectionDone): under load its front-end may say so.
+    said = "before the handshake completed" if adapter.name == "twisted" \
+        else "reset the connection"
     res = expect_error(call(adapter, peer, "GET", "https://127.0.0.1:%d/x" % rude.port),
-                       "SSLError", "reset the connection")
+                       "SSLError", said)
     assert res.error_reason == "closed_in_handshake", res.error_message
 
