@@ -495,6 +495,14 @@ class RequestContext(object):
     def tls_context(self):
         return self.session._tls.context_for(self.verify, self.cert)
 
+    def tls_session(self, key):
+        """The TLS session a new connection with pool ``key`` resumes, or None."""
+        return self.session._tls.session_for(key)
+
+    def keep_tls_session(self, key, conn):
+        """Remember the session of ``conn``'s (origin's) TLS layer for the next connection."""
+        self.session._tls.keep_session(key, conn.layers[-1])
+
     def proxy_for(self, url):
         return _proxies.resolve_proxy(url, self._request_proxies, self.session.proxies,
                              self.session.trust_env)

@@ -162,13 +162,41 @@ UNSET = _UNSET
 
 
 class TLSSettings(object):
-    """Builds (and caches) one httpkit.tls ClientContext per verify/cert choice."""
+    """Builds (and caches) one httpkit.tls ClientContext per verify/cert choice.
+
+    It also keeps the TLS session of each pool key's last new connection (host,
+    port, proxy and contexts), so the next new connection there resumes it where
+    the server allows, instead of a full handshake (as curl and browsers do). A
+    session is only offered to the same host through the same context: the same
+    trust settings and client certificate.
+    """
+
+    #: Pool keys whose session is kept (the oldest is dropped past this).
+    MAX_SESSIONS = 128
 
     def __init__(self, backend=None):
         self._backend_name = backend
         self._backend = None
         self._contexts = {}
         self._lock = threading.Lock()
+        self._sessions = {}  # pool key -> a resumable session of its TLS layer
+
+    def session_for(self, key):
+        """The session a new connection with pool ``key`` resumes, or None."""
+        return self._sessions.get(key)
+
+    def keep_session(self, key, buf):
+        """Remember TLS buffer ``buf``'s session for ``key`` (None: nothing to remember)."""
+        session = buf.session
+        if session is None:
+            return
+        sessions = self._sessions
+        if key not in sessions and len(sessions) >= self.MAX_SESSIONS:
+            try:
+                del sessions[next(iter(sessions))]
+            except (KeyError, StopIteration, RuntimeError):  # another thread was first
+                pass
+        sessions[key] = session
 
     @property
     def backend(self):

@@ -216,7 +216,8 @@ def open_connection(ctx, url, proxy, key, tls_context, proxy_tls):
                 step = "the CONNECT tunnel through proxy %s" % (proxy,)
                 yield connect_tunnel(conn, url, proxy, connect_timeout)
             step, proxy_step = "the TLS handshake with %s" % (url.host,), False
-            yield _conn.tls_handshake(conn, tls_context, url.host, connect_timeout)
+            yield _conn.tls_handshake(conn, tls_context, url.host, connect_timeout,
+                                      session=ctx.tls_session(key))
     except (ReadTimeout, WriteTimeout) as exc:
         ctx.io.close(transport)
         raise _setup_timeout(step, exc, proxy_step)
@@ -627,7 +628,10 @@ class BodyStream(DecodingBody):
 
     def _finish(self):
         self.done = True
-        self.ctx.io.checkin(self.conn.key, self.conn, _conn.finish_body(self.conn))
+        conn = self.conn
+        if conn.requests_served == 1 and conn.layers:  # (TLS 1.3: its tickets came by now)
+            self.ctx.keep_tls_session(conn.key, conn)
+        self.ctx.io.checkin(conn.key, conn, _conn.finish_body(conn))
 
     def abort(self):
         """Give up on the rest of the body: the connection is closed, not reused."""

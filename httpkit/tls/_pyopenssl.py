@@ -144,6 +144,31 @@ def _service_identity():
     return service_identity
 
 
+def _copied(ssl_session):
+    """A copy of an SSL.Session that outlives its connection's end, or None.
+
+    OpenSSL marks a session not resumable when its connection is freed without a
+    TLS shutdown, and connections are closed without one; CPython's ``ssl`` copies
+    a session for the same reason. Without the bindings to copy one (2.7's
+    cryptography), the session itself: it resumes until its connection is freed.
+    """
+    if ssl_session is None or not hasattr(_lib, "d2i_SSL_SESSION"):
+        return ssl_session
+    size = _lib.i2d_SSL_SESSION(ssl_session._session, _ffi.NULL)
+    if size <= 0:
+        return None
+    der = _ffi.new("unsigned char[]", size)
+    _lib.i2d_SSL_SESSION(ssl_session._session, _ffi.new("unsigned char **", der))
+    raw = _lib.d2i_SSL_SESSION(_ffi.NULL, _ffi.new("const unsigned char **", der), size)
+    if raw == _ffi.NULL:
+        return None
+    copy = SSL.Session.__new__(SSL.Session)
+    copy._session = _ffi.gc(raw, _lib.SSL_SESSION_free)
+    if hasattr(ssl_session, "_context"):  # (pyOpenSSL 23+ checks it in set_session)
+        copy._context = ssl_session._context
+    return copy
+
+
 class OpenSSLSession(object):
     """A resumable session, bound to its SSL.Context (so the trust settings) and host."""
 
@@ -399,7 +424,7 @@ class _Buffer(_api.TLSWrappedBuffer):
         """An OpenSSLSession to resume later (TLS 1.3: take it after the first read)."""
         if not self._handshake_done or isinstance(self._context, OpenSSLServerContext):
             return None
-        ssl_session = self._conn.get_session()
+        ssl_session = _copied(self._conn.get_session())
         if ssl_session is None:
             return None
         return OpenSSLSession(ssl_session, self._context._ctx, self._host)

@@ -82,6 +82,17 @@ def test_https_with_the_test_ca(https_server, ca_bundle):
     assert total == 1  # the TLS connection was reused
 
 
+def test_a_new_https_connection_resumes_the_tls_session(https_server, ca_bundle):
+    async def main():
+        async with aio.Session(verify=ca_bundle) as s:
+            out = []
+            for _ in range(2):  # Connection: close, so each GET makes a new connection
+                r = await s.get(https_server.url + "/get", headers={"Connection": "close"})
+                out.append((r.status_code, r.connection.layers[-1].session_reused))
+            return out
+    assert run(main()) == [(200, False), (200, True)]
+
+
 def test_https_rejects_an_unknown_ca(https_server):
     async def main():
         async with aio.Session() as s:  # certifi's bundle does not know the test CA
