@@ -161,6 +161,17 @@ DEFAULT_TIMEOUT = Timeouts(connect=10.0, read=30.0, write=30.0, pool=30.0)
 UNSET = _UNSET
 
 
+class _Resumption(object):
+    """What a TLSSettings knows of resuming TLS sessions with one pool key."""
+
+    __slots__ = ("session", "skip", "rest")
+
+    def __init__(self):
+        self.session = None  # what the next new connection offers
+        self.skip = 0        # new connections left that take no session
+        self.rest = 0        # the length of the last such rest (0: none since a resumption)
+
+
 class TLSSettings(object):
     """Builds (and caches) one httpkit.tls ClientContext per verify/cert choice.
 
@@ -169,34 +180,61 @@ class TLSSettings(object):
     the server allows, instead of a full handshake (as curl and browsers do). A
     session is only offered to the same host through the same context: the same
     trust settings and client certificate.
+
+    Taking a session and offering it cost ~0.25 ms of CPU each with Python's
+    ``ssl`` (it copies the session, the server's certificate included), a fifth
+    of a full handshake. So with a server that gives no session to resume, or
+    does not resume the one offered, the next new connections there take none:
+    4, then twice as many after each further miss, up to 256.
     """
 
-    #: Pool keys whose session is kept (the oldest is dropped past this).
+    #: Pool keys whose sessions are remembered (the oldest is dropped past this).
     MAX_SESSIONS = 128
+    #: New connections that take no session after a miss (doubling per miss, up to MAX_REST).
+    FIRST_REST, MAX_REST = 4, 256
 
     def __init__(self, backend=None):
         self._backend_name = backend
         self._backend = None
         self._contexts = {}
         self._lock = threading.Lock()
-        self._sessions = {}  # pool key -> a resumable session of its TLS layer
+        self._sessions = {}  # pool key -> _Resumption
 
     def session_for(self, key):
         """The session a new connection with pool ``key`` resumes, or None."""
-        return self._sessions.get(key)
+        known = self._sessions.get(key)
+        return None if known is None else known.session
 
     def keep_session(self, key, buf):
-        """Remember TLS buffer ``buf``'s session for ``key`` (None: nothing to remember)."""
-        session = buf.session
-        if session is None:
+        """A new connection's first response ended: keep its TLS buffer ``buf``'s
+        session for the next new connection with ``key``, or rest after a miss."""
+        known = self._sessions.get(key)
+        if known is None:
+            known = self._remember(key)
+        elif known.skip:
+            known.skip -= 1
             return
+        offered = known.session
+        if offered is not None and not buf.session_reused:
+            session = None  # (the server did not resume: its next session would not do better)
+        else:
+            session = buf.session
+            if offered is not None:
+                known.rest = 0
+        known.session = session
+        if session is None:
+            known.rest = min(known.rest * 2, self.MAX_REST) if known.rest else self.FIRST_REST
+            known.skip = known.rest
+
+    def _remember(self, key):
         sessions = self._sessions
-        if key not in sessions and len(sessions) >= self.MAX_SESSIONS:
+        if len(sessions) >= self.MAX_SESSIONS:
             try:
                 del sessions[next(iter(sessions))]
             except (KeyError, StopIteration, RuntimeError):  # another thread was first
                 pass
-        sessions[key] = session
+        known = sessions[key] = _Resumption()
+        return known
 
     @property
     def backend(self):

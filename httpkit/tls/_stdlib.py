@@ -592,8 +592,14 @@ class StdlibBuffer(TLSWrappedBuffer):
 
     @property
     def session(self):
-        """The SSLSession to resume (under TLS 1.3 take it after the first read)."""
-        return self._obj.session
+        """The SSLSession to resume (under TLS 1.3 take it after the first read), or
+        ``None`` when the server gave nothing to resume with: no ticket, and under
+        TLS 1.3 (tickets only) or TLS 1.2 without a session id."""
+        session = self._obj.session
+        if session is None or session.has_ticket \
+                or (session.id and self._obj.version() != "TLSv1.3"):
+            return session
+        return None
 
     @property
     def session_reused(self):
