@@ -66,6 +66,7 @@ WORKLOADS = {
     "big_http": ("big", "http", "/big.bin", "MB/s", 1, 1),
     "big_https": ("big", "https", "/big.bin", "MB/s", 1, 1),
     "newconn_https": ("newconn", "https", "/small.txt", "req/s", 200, 60),
+    "newconn_resumable": ("newconn", "https-resume", "/small.txt", "req/s", 200, 60),
     "async_http": ("async", "http", "/small.txt", "req/s", 2000, 500),
     "cache_hit_file": ("cache", "http", "/cached.txt", "req/s", 5000, 1000),
     "cache_off_import": ("import", None, None, "ms", 1, 1),
@@ -76,6 +77,8 @@ TITLES = {
     "big_http": "100 MiB streamed download, HTTP",
     "big_https": "100 MiB streamed download, HTTPS",
     "newconn_https": "new HTTPS connection per request (full handshake)",
+    "newconn_resumable": "new HTTPS connection per request, to a server that resumes TLS "
+                         "sessions (only httpkit offers one)",
     "async_http": "async: GETs at concurrency %d, HTTP" % CONCURRENCY,
     "cache_hit_file": "cache hits: sequential GETs of a max-age=3600 URL, 13 B, "
                       "after one GET that stored it",
@@ -290,11 +293,12 @@ class Nginx(object):
         with open(os.path.join(self.docroot, "big.bin"), "wb") as f:
             for _ in range(BIG_SIZE // (1 << 20)):
                 f.write(os.urandom(1 << 20))
-        self.http_port, self.https_port = free_port(), free_port()
+        self.http_port, self.https_port, self.resume_port = free_port(), free_port(), free_port()
         user = "user root root;" if os.geteuid() == 0 else ""
         with open(os.path.join(HERE, "nginx.conf")) as f:
             conf = f.read() % {"user": user, "dir": self.dir, "docroot": self.docroot,
                                "http_port": self.http_port, "https_port": self.https_port,
+                               "resume_port": self.resume_port,
                                "cert": CERT, "key": KEY}
         path = os.path.join(self.dir, "nginx.conf")
         with open(path, "w") as f:
@@ -317,8 +321,10 @@ class Nginx(object):
         raise SystemExit("nginx did not start (see tools/services.sh)")
 
     def url(self, scheme, path):
-        port = self.https_port if scheme == "https" else self.http_port
-        return "%s://127.0.0.1:%d%s" % (scheme, port, path)
+        """``scheme`` "https-resume": the server that resumes TLS sessions."""
+        port = {"https": self.https_port, "https-resume": self.resume_port}.get(scheme,
+                                                                              self.http_port)
+        return "%s://127.0.0.1:%d%s" % (scheme.split("-")[0], port, path)
 
     def stop(self):
         if self.proc.poll() is None:
