@@ -455,11 +455,15 @@ class StdlibBuffer(TLSWrappedBuffer):
     def _call(self, method, *args):
         try:
             return method(*args)
-        except ssl.SSLZeroReturnError:
+        except ssl.SSLError as exc:
+            return self._failed(exc)
+
+    def _failed(self, exc):
+        """What a failed ``ssl`` call means: None after the peer's close_notify, else raise."""
+        if isinstance(exc, ssl.SSLZeroReturnError):
             self._eof = True
             return None
-        except ssl.SSLError as exc:
-            raise explain_mismatch(translate_error(exc), self._obj, self._server_hostname)
+        raise explain_mismatch(translate_error(exc), self._obj, self._server_hostname)
 
     #: ``read`` decrypts every whole record already received (up to ``amt``).
     reads_all_records = True
@@ -473,9 +477,12 @@ class StdlibBuffer(TLSWrappedBuffer):
         """
         if self._eof:
             return b""
-        data = self._call(self._obj.read, amt)
-        if data is None:
-            return b""
+        try:  # (not through _call: this runs for every response)
+            data = self._obj.read(amt)
+        except ssl.SSLError as exc:
+            data = self._failed(exc)
+            if data is None:
+                return b""
         if len(data) < amt and self._incoming.pending:
             return self._read_records(data, amt)
         return data
@@ -509,7 +516,10 @@ class StdlibBuffer(TLSWrappedBuffer):
 
     def write(self, buf):
         """Encrypt ``buf`` into the outgoing buffer; return the bytes taken."""
-        return self._call(self._obj.write, buf)
+        try:  # (not through _call: this runs for every request)
+            return self._obj.write(buf)
+        except ssl.SSLError as exc:
+            return self._failed(exc)
 
     def do_handshake(self):
         """Run (or continue) the handshake, including certificate and name checks."""
