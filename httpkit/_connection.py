@@ -35,7 +35,8 @@ from .exceptions import (ConnectionError, IncompleteRead, InvalidBodyFraming, In
                          RemoteProtocolError, RequestException, SSLError, Timeout)
 
 __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_alert",
-           "next_event", "poll_event", "receive", "give_h11", "give_head_bytes",
+           "next_event", "poll_event", "receive", "receive_head", "head_plaintext", "MORE",
+           "give_h11", "give_head_bytes",
            "buffered_body", "read_body", "start_body", "finish_body", "READ_SIZE"]
 
 # 64 KiB: larger buffers cross glibc's mmap threshold (128 KiB), and every
@@ -565,6 +566,44 @@ def receive(conn, timeout):
     if len(conn.layers) == 1:
         return _recv_through_tls(conn, timeout)
     return _recv_plaintext(conn, timeout)
+
+
+#: What :func:`head_plaintext` returns when the TLS record read is not whole yet.
+MORE = type("More", (object,), {"__slots__": (), "__repr__": lambda self: "MORE"})()
+
+
+def receive_head(conn, timeout):
+    """Return what reads the start of a response, to yield; give its result to
+    :func:`head_plaintext` when the connection has TLS layers.
+
+    Like :func:`receive`, but under one TLS layer with nothing decrypted,
+    received or owed to the peer (the common case) it is the ``Recv`` op of
+    the ciphertext itself, decrypted by a plain call after: no generator level,
+    no ``Return`` on every HTTPS response.
+    """
+    layers = conn.layers
+    if not layers:
+        return Recv(conn.transport, READ_SIZE, timeout)
+    if len(layers) == 1 and not conn.maybe_plaintext[0]:
+        buf = layers[0]
+        if not buf.incoming_bytes_buffered() and not buf.outgoing_bytes_buffered():
+            return Recv(conn.transport, READ_SIZE, timeout)
+    return receive(conn, timeout)
+
+
+def head_plaintext(conn, read, result):
+    """The plaintext that ``result`` (what yielding ``read``, from :func:`receive_head`,
+    gave) stands for: as for :func:`give_h11`, or :data:`MORE` when the TLS record is
+    not whole yet (then yield :func:`receive` for the rest)."""
+    if type(read) is not Recv:
+        return result  # receive's flow: plaintext already
+    buf = conn.layers[0]
+    try:
+        _feed(buf, result)
+        data = decrypted(conn, 1, READ_SIZE, True)
+    except _tls.RaggedEOF:
+        return None
+    return MORE if data is None else data
 
 
 def _recv_through_tls(conn, timeout):

@@ -349,7 +349,13 @@ def exchange(ctx, conn, request, proxy, headers):
         # The head nearly always arrives whole in the first read: that read is
         # yielded here, and the read_response_head flow (one generator level)
         # runs only when h11 needs more or the event is not the final head.
-        data = yield _conn.receive(conn, ctx.timeout_for("read"))
+        timeout = ctx.timeout_for("read")
+        read = _conn.receive_head(conn, timeout)
+        data = yield read
+        if conn.layers:
+            data = _conn.head_plaintext(conn, read, data)
+            if data is _conn.MORE:
+                data = yield _conn.receive(conn, timeout)
         _conn.give_head_bytes(conn, data)
         event = _conn.poll_event(conn)
         if type(event) is h11.Response:

@@ -138,3 +138,78 @@ def test_a_read_at_close_notify_is_empty_and_without_it_none(backend_name):
     conn, peer = _connected(backend_name)
     peer.closed = True  # the transport ends without close_notify
     assert _run(_conn.receive(conn, None), peer) is None
+
+
+class _Trickle(_Peer):
+    """A server whose ciphertext arrives ``most`` bytes per read."""
+
+    def __init__(self, server, most):
+        super(_Trickle, self).__init__(server)
+        self.most = most
+
+    def execute(self, op):
+        if isinstance(op, Recv) and not self.closed:
+            data = self.server.process_outgoing(min(op.max_bytes, self.most))
+            assert data, "the client waits for bytes the server never sent"
+            return data
+        return super(_Trickle, self).execute(op)
+
+
+def _read_head(conn, peer):
+    """Read the start of a response as ``exchange`` does: (what was yielded first, plaintext)."""
+    read = _conn.receive_head(conn, None)
+    data = _conn.head_plaintext(conn, read, _run(read, peer))
+    if data is _conn.MORE:
+        data = _run(_conn.receive(conn, None), peer)
+    return read, data
+
+
+def _answered(backend_name, peer_class=_Peer, **kwargs):
+    conn, peer = _connected(backend_name)
+    peer = peer_class(peer.server, **kwargs)
+    _run(_conn.send_request_head(conn, b"GET", b"/x", HEAD, None, b""), peer)
+    try:  # as after a response read whole: nothing received or decrypted waits
+        conn.layers[0].read(65536)  # (the TLS 1.3 tickets the handshake left)
+    except WantReadError:
+        pass
+    conn.maybe_plaintext[0] = False
+    assert not conn.layers[0].incoming_bytes_buffered()
+    return conn, peer
+
+
+ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+
+
+def test_a_head_in_one_record_is_read_by_the_recv_op_itself(backend_name):
+    conn, peer = _answered(backend_name)
+    peer.server.write(ANSWER)
+    read, data = _read_head(conn, peer)
+    assert isinstance(read, Recv)  # no flow: the ciphertext, decrypted by a plain call
+    assert data == ANSWER
+
+
+def test_a_record_in_pieces_is_read_on_by_the_flow(backend_name):
+    conn, peer = _answered(backend_name, _Trickle, most=9)
+    peer.server.write(ANSWER)
+    read, data = _read_head(conn, peer)
+    assert isinstance(read, Recv)
+    assert data == ANSWER
+
+
+def test_plaintext_already_decrypted_is_read_by_the_flow(backend_name):
+    conn, peer = _answered(backend_name)
+    peer.server.write(ANSWER)
+    conn.layers[0].receive_from_network(peer.server.process_outgoing(65536))
+    read, data = _read_head(conn, peer)  # (ciphertext received, not yet decrypted)
+    assert not isinstance(read, Recv)
+    assert data == ANSWER
+
+
+def test_a_head_read_at_close_notify_is_empty_and_without_it_none(backend_name):
+    conn, peer = _answered(backend_name)
+    _request_sent(peer)  # (the server reads the request before it closes)
+    peer.server.shutdown()
+    assert _read_head(conn, peer)[1] == b""
+    conn, peer = _answered(backend_name)
+    peer.closed = True
+    assert _read_head(conn, peer)[1] is None
