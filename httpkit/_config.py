@@ -197,6 +197,7 @@ class TLSSettings(object):
         self._backend_name = backend
         self._backend = None
         self._contexts = {}
+        self._last = (None, None, None)  # (verify, cert, context) of the last context_for
         self._lock = threading.Lock()
         self._sessions = {}  # pool key -> _Resumption
 
@@ -251,6 +252,9 @@ class TLSSettings(object):
                 or not what its argument needs (the message names the file),
                 or the TLS backend refused them (a key not matching its certificate).
         """
+        last = self._last
+        if last[0] is verify and last[1] is cert and last[2] is not None:
+            return last[2]  # (the same objects as the last request's: most requests)
         key = (verify if isinstance(verify, (bool,) + string_types) or verify is None
                else id(verify), cert if not isinstance(cert, list) else tuple(cert))
         ctx = self._contexts.get(key)
@@ -260,6 +264,8 @@ class TLSSettings(object):
                 if ctx is None:
                     ctx = self._build(verify, cert)
                     self._contexts[key] = ctx
+        if not isinstance(cert, list):  # (a list may change in place: not remembered)
+            self._last = (verify, cert, ctx)
         return ctx
 
     def _build(self, verify, cert):

@@ -103,6 +103,21 @@ def test_tls_good_files_build_a_context():
     settings.context_for(CERTS, None)  # a directory is a valid verify=
 
 
+def test_each_verify_and_cert_keeps_its_context_whatever_came_last():
+    settings = TLSSettings()
+    ca, pair = cert("ca.pem"), [cert("client.pem"), cert("client.key")]
+    strict = settings.context_for(ca, None)
+    loose = settings.context_for(False, None)
+    client = settings.context_for(ca, pair)
+    assert len({id(strict), id(loose), id(client)}) == 3
+    for _ in range(2):  # the same objects again, in another order
+        assert settings.context_for(False, None) is loose
+        assert settings.context_for(ca, None) is strict
+        assert settings.context_for(ca, pair) is client
+        assert settings.context_for(ca, None) is strict
+    assert settings.context_for(True, None) is not strict  # certifi's roots, not ca.pem
+
+
 def test_unavailable_backend_is_ssl_error():
     with pytest.raises(httpkit.SSLError) as info:
         TLSSettings("no-such-backend").context_for(True, None)
