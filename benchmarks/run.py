@@ -768,7 +768,8 @@ def main():
             baseline.stop()
         shutil.rmtree(pycache, ignore_errors=True)
     header = "# httpkit benchmarks\n\n%s\n\n%d interleaved rounds%s, medians; took %.0f s. " \
-             "nginx on loopback, 1 worker, TLS session cache off; %s.\nRatios are the row the " \
+             "nginx on loopback, 1 worker, TLS session cache and tickets off (on for " \
+             "newconn_resumable's server only); %s.\nRatios are the row the " \
              "column names (httpkit; httpkit.aio for async; httpkit + FileCache for cache " \
              "hits) divided by the client: >1 means httpkit is faster " \
              "(for ms, lower is better: the ratio is client / httpkit).\nSpread: the lowest " \
