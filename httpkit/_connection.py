@@ -37,7 +37,8 @@ from .exceptions import (ConnectionError, IncompleteRead, InvalidBodyFraming, In
 __all__ = ["Connection", "send_bytes", "recv_bytes", "tls_handshake", "pending_alert",
            "next_event", "poll_event", "receive", "receive_head", "head_plaintext", "MORE",
            "give_h11", "give_head_bytes",
-           "buffered_body", "read_body", "start_body", "finish_body", "READ_SIZE"]
+           "buffered_body", "body_recv", "body_received", "read_body", "start_body",
+           "finish_body", "READ_SIZE"]
 
 # 64 KiB: larger buffers cross glibc's mmap threshold (128 KiB), and every
 # read then costs an mmap, page faults and a munmap: 4x slower downloads in
@@ -807,6 +808,33 @@ def _take_held(conn):
         conn.keep_alive = False  # (bytes after the response would be read as the next one's)
         data = data[:left]
     conn.body_left = left - len(data)
+    return data
+
+
+def body_recv(conn, timeout, want=None):
+    """The ``Recv`` op of a plain-HTTP counted body's next piece, or None (then yield
+    :func:`read_body`); give its result to :func:`body_received`.
+
+    For a caller that found nothing buffered (:func:`buffered_body` gave None):
+    a streamed download then costs one generator level less per piece.
+    """
+    if conn.layers or not conn.direct:
+        return None
+    left = conn.body_left
+    size = READ_SIZE if want is None or want > READ_SIZE else want
+    return Recv(conn.transport, size if size < left else left, timeout)
+
+
+def body_received(conn, data):
+    """``data``, what :func:`body_recv`'s op returned, counted into the body.
+
+    Raises:
+        IncompleteRead: the connection ended inside the body.
+    """
+    if not data:
+        raise IncompleteRead("connection closed with %d bytes of the body missing"
+                             % conn.body_left)
+    conn.body_left -= len(data)
     return data
 
 

@@ -565,8 +565,12 @@ class BodyStream(DecodingBody):
                         raise Return(out)
                 data = _conn.buffered_body(self.conn)
                 if data is None:
-                    data = yield _conn.read_body(self.conn, self.ctx.timeout_for("read"),
-                                                 want)
+                    timeout = self.ctx.timeout_for("read")
+                    op = _conn.body_recv(self.conn, timeout, want)
+                    if op is not None:  # (plain HTTP: the Recv op itself)
+                        data = _conn.body_received(self.conn, (yield op))
+                    else:
+                        data = yield _conn.read_body(self.conn, timeout, want)
                 out = self._decoded(data)
                 if self.sink is not None:
                     yield self._store(data)
