@@ -820,9 +820,14 @@ def body_recv(conn, timeout, want=None):
     """
     if conn.layers or not conn.direct:
         return None
+    return Recv(conn.transport, _piece_size(conn, want), timeout)
+
+
+def _piece_size(conn, want):
+    """How much of a counted body to read next: ``want`` (else READ_SIZE), never past its end."""
     left = conn.body_left
     size = READ_SIZE if want is None or want > READ_SIZE else want
-    return Recv(conn.transport, size if size < left else left, timeout)
+    return size if size < left else left
 
 
 def body_received(conn, data):
@@ -856,25 +861,18 @@ def read_body(conn, timeout, want=None):
         if not conn.direct:
             give_h11(conn, (yield receive(conn, timeout)))
             continue
-        left = conn.body_left
-        size = READ_SIZE if want is None or want > READ_SIZE else want
-        if size > left:
-            size = left
         try:
             if conn.layers:  # buffered_body found nothing to decrypt: feed TLS first
-                depth = len(conn.layers)
+                depth, size = len(conn.layers), _piece_size(conn, want)
                 data = None
                 while data is None:
                     yield _pull_ciphertext(conn, depth, timeout)
                     data = decrypted(conn, depth, size, True)
-            else:  # plain HTTP: one generator level less
-                data = yield Recv(conn.transport, size, timeout)
+            else:
+                data = yield body_recv(conn, timeout, want)
         except _tls.RaggedEOF:
             data = b""
-        if not data:
-            raise IncompleteRead("connection closed with %d bytes of the body missing" % left)
-        conn.body_left = left - len(data)
-        raise Return(data)
+        raise Return(body_received(conn, data))
 
 
 def finish_body(conn):
